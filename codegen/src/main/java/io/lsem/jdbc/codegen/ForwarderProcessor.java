@@ -1,0 +1,60 @@
+package io.lsem.jdbc.codegen;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.util.Set;
+import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.RoundEnvironment;
+import javax.annotation.processing.SupportedAnnotationTypes;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.TypeElement;
+import javax.tools.Diagnostic;
+
+/**
+ * Generates the classes asked for by {@link GenerateForwarder} and {@link GenerateStub}.
+ */
+@SupportedAnnotationTypes({
+    "io.lsem.jdbc.codegen.GenerateForwarder",
+    "io.lsem.jdbc.codegen.GenerateStub"})
+public final class ForwarderProcessor extends AbstractProcessor {
+
+  @Override
+  public SourceVersion getSupportedSourceVersion() {
+    return SourceVersion.latestSupported();
+  }
+
+  @Override
+  public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+    for (Element e : round.getElementsAnnotatedWith(GenerateForwarder.class)) {
+      generate(e, e.getAnnotation(GenerateForwarder.class).value(), false);
+    }
+    for (Element e : round.getElementsAnnotatedWith(GenerateStub.class)) {
+      generate(e, e.getAnnotation(GenerateStub.class).value(), true);
+    }
+    return true;
+  }
+
+  private void generate(Element e, String className, boolean stub) {
+    try {
+      if (e.getKind() != ElementKind.CLASS || !e.getModifiers().contains(Modifier.ABSTRACT)) {
+        throw new GenerationException(e, "only an abstract class can be the base of a generated class");
+      }
+      TypeElement type = (TypeElement) e;
+      ClassModel model = new ClassModel(processingEnv, type);
+      SourceWriter writer = new SourceWriter(processingEnv, model, className);
+      String source = stub ? writer.stub() : writer.forwarder();
+      String pkg = processingEnv.getElementUtils().getPackageOf(type).getQualifiedName().toString();
+      try (Writer w = processingEnv.getFiler().createSourceFile(pkg + "." + className, type).openWriter()) {
+        w.write(source);
+      }
+    } catch (GenerationException ex) {
+      processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, ex.getMessage(), ex.element);
+    } catch (IOException ex) {
+      processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR,
+          "cannot write " + className + ": " + ex.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.lsem.jdbc;
+
+import io.lsem.jdbc.config.ValueParser;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The driver's own connection properties. Each is accepted in the URL query
+ * ({@code jdbc:lsem:postgresql://host/db?sqlCacheSize=500}) or in the {@code Properties} passed
+ * to {@code DriverManager.getConnection}; the URL wins when both give one, as in pgjdbc. They
+ * are removed before the rest is handed to pgjdbc, and no name collides with a pgjdbc property.
+ * Every other property passes to pgjdbc untouched.
+ */
+public enum LsemProperty {
+  /**
+   * How many distinct SQL texts keep their classification (transaction control, read or
+   * write) cached, per connection configuration. Classifying is a single pass over the text;
+   * the cache spares it for the statements an application runs again and again. {@code 0}
+   * turns the cache off. Default 10000 (a few MiB at most).
+   */
+  SQL_CACHE_SIZE("sqlCacheSize", "10000", ValueParser.intRange(0, 1_000_000),
+      "Distinct SQL texts whose classification is cached per connection configuration; 0 turns the cache off");
+
+  private static final Map<String, LsemProperty> BY_NAME = new HashMap<>();
+
+  static {
+    for (LsemProperty p : values()) {
+      BY_NAME.put(p.propertyName, p);
+    }
+  }
+
+  private final String propertyName;
+  private final String defaultValue;
+  private final ValueParser<?> parser;
+  private final String description;
+
+  LsemProperty(String propertyName, String defaultValue, ValueParser<?> parser, String description) {
+    this.propertyName = propertyName;
+    this.defaultValue = defaultValue;
+    this.parser = parser;
+    this.description = description;
+  }
+
+  /** The name used in URLs and {@code Properties}. */
+  public String propertyName() {
+    return propertyName;
+  }
+
+  /** The value used when the property is not given, as text. */
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  /** One sentence on what the property does. */
+  public String description() {
+    return description;
+  }
+
+  /** The accepted form of a value, e.g. "an integer from 0 to 1000000". */
+  public String expectedForm() {
+    return parser.expectedForm();
+  }
+
+  /** The property with exactly this name, or {@code null}. */
+  public static LsemProperty forName(String name) {
+    return BY_NAME.get(name);
+  }
+
+  /** Parses {@code text}; {@code null} means the text has the wrong form. */
+  public Object parse(String text) {
+    return parser.parse(text);
+  }
+}

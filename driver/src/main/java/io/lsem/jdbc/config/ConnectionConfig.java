@@ -1,0 +1,177 @@
+package io.lsem.jdbc.config;
+
+import io.lsem.jdbc.LsemProperty;
+import io.lsem.jdbc.error.InvalidPropertyException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.StringJoiner;
+
+/**
+ * A {@code jdbc:lsem:postgresql:} URL and its {@code Properties}, split into the driver's own
+ * validated {@link LsemSettings} and what goes to pgjdbc: the URL without its {@code lsem:}
+ * and without the driver's parameters, and the remaining properties, untouched.
+ */
+public final class ConnectionConfig {
+  /** Every URL this driver accepts starts with this. */
+  public static final String URL_PREFIX = "jdbc:lsem:postgresql:";
+  /** The form of a valid URL, for error messages. */
+  public static final String URL_FORM =
+      "jdbc:lsem:postgresql://host[:port][,host2[:port2]...]/database[?property=value[&...]]";
+
+  private final String pgUrl;
+  private final Properties pgProperties;
+  private final LsemSettings settings;
+
+  private ConnectionConfig(String pgUrl, Properties pgProperties, LsemSettings settings) {
+    this.pgUrl = pgUrl;
+    this.pgProperties = pgProperties;
+    this.settings = settings;
+  }
+
+  /** Whether {@code url} is one of this driver's URLs. */
+  public static boolean accepts(String url) {
+    return url != null && url.startsWith(URL_PREFIX);
+  }
+
+  /**
+   * Splits and validates. Throws {@link InvalidPropertyException} naming the first bad
+   * property, its value and the accepted form, or describing a malformed URL.
+   */
+  public static ConnectionConfig parse(String url, Properties info) throws InvalidPropertyException {
+    if (!accepts(url)) {
+      throw new InvalidPropertyException("url", "Not an LSEM URL: '" + redact(url) + "'; expected " + URL_FORM);
+    }
+    String pgUrl = "jdbc:" + url.substring("jdbc:lsem:".length());
+    Map<LsemProperty, String> given = new EnumMap<>(LsemProperty.class);
+    Properties pgProperties = new Properties();
+    if (info != null) {
+      for (String key : info.stringPropertyNames()) {
+        if (!take(key, info.getProperty(key), given)) {
+          pgProperties.setProperty(key, info.getProperty(key));
+        }
+      }
+      info.forEach((k, v) -> {
+        if (!(k instanceof String) || !(v instanceof String)) {
+          pgProperties.put(k, v);
+        }
+      });
+    }
+    pgUrl = takeUrlParameters(url, pgUrl, given);
+    LsemSettings settings = validate(given);
+    if (org.postgresql.Driver.parseURL(pgUrl, pgProperties) == null) {
+      throw new InvalidPropertyException("url", "Malformed URL '" + redact(url) + "'; expected " + URL_FORM);
+    }
+    return new ConnectionConfig(pgUrl, pgProperties, settings);
+  }
+
+  /** Records {@code key} if it is ours; rejects near misses; returns whether it was ours. */
+  private static boolean take(String key, String value, Map<LsemProperty, String> given)
+      throws InvalidPropertyException {
+    LsemProperty p = LsemProperty.forName(key);
+    if (p != null) {
+      given.put(p, value);
+      return true;
+    }
+    String near = PropertyNames.nearMiss(key);
+    if (near != null) {
+      throw new InvalidPropertyException(key, "Unknown property '" + key + "'; did you mean '" + near + "'?"
+          + " (see LsemProperty or the README for the driver's properties)");
+    }
+    return false;
+  }
+
+  /** Removes the driver's parameters from the URL's query; URL values override {@code info}. */
+  private static String takeUrlParameters(String url, String pgUrl, Map<LsemProperty, String> given)
+      throws InvalidPropertyException {
+    int q = pgUrl.indexOf('?');
+    if (q < 0) {
+      return pgUrl;
+    }
+    StringJoiner kept = new StringJoiner("&");
+    for (String param : pgUrl.substring(q + 1).split("&", -1)) {
+      if (param.isEmpty()) {
+        continue;
+      }
+      int eq = param.indexOf('=');
+      String key = decode(url, eq < 0 ? param : param.substring(0, eq));
+      String value = eq < 0 ? "" : decode(url, param.substring(eq + 1));
+      if (!take(key, value, given)) {
+        kept.add(param);
+      }
+    }
+    String base = pgUrl.substring(0, q);
+    return kept.length() == 0 ? base : base + "?" + kept;
+  }
+
+  private static String decode(String url, String text) throws InvalidPropertyException {
+    try {
+      return URLDecoder.decode(text, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidPropertyException("url", "Malformed URL '" + redact(url) + "': bad %-escape in '"
+          + (text.toLowerCase(Locale.ROOT).contains("password") ? "***" : text) + "'; expected " + URL_FORM);
+    }
+  }
+
+  private static LsemSettings validate(Map<LsemProperty, String> given) throws InvalidPropertyException {
+    Map<LsemProperty, Object> values = new EnumMap<>(LsemProperty.class);
+    for (LsemProperty p : LsemProperty.values()) {
+      String text = given.getOrDefault(p, p.defaultValue());
+      Object value = p.parse(text);
+      if (value == null) {
+        throw new InvalidPropertyException(p.propertyName(), "Invalid value '" + text + "' for property '"
+            + p.propertyName() + "': expected " + p.expectedForm() + " (default " + p.defaultValue() + ")");
+      }
+      values.put(p, value);
+    }
+    return new LsemSettings(values);
+  }
+
+  /** {@code url} with the value of every parameter whose name contains "password" replaced by {@code ***}. */
+  public static String redact(String url) {
+    if (url == null) {
+      return "null";
+    }
+    return url.replaceAll("(?i)([?&][^=&]*password[^=&]*=)[^&]*", "$1***");
+  }
+
+  /** The URL to hand to pgjdbc: {@code jdbc:postgresql:…} without the driver's parameters. */
+  public String pgUrl() {
+    return pgUrl;
+  }
+
+  /** A copy of the properties to hand to pgjdbc. */
+  public Properties pgProperties() {
+    Properties copy = new Properties();
+    copy.putAll(pgProperties);
+    return copy;
+  }
+
+  public LsemSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof ConnectionConfig)) {
+      return false;
+    }
+    ConnectionConfig c = (ConnectionConfig) o;
+    return c.pgUrl.equals(pgUrl) && c.pgProperties.equals(pgProperties) && c.settings.equals(settings);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(pgUrl, pgProperties, settings);
+  }
+
+  /** The pgjdbc URL with passwords redacted; never the properties (they may hold a password). */
+  @Override
+  public String toString() {
+    return "ConnectionConfig{" + redact(pgUrl) + ", " + settings + "}";
+  }
+}

