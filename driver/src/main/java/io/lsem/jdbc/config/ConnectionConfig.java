@@ -98,8 +98,9 @@ public final class ConnectionConfig {
         continue;
       }
       int eq = param.indexOf('=');
-      String key = decode(url, eq < 0 ? param : param.substring(0, eq));
-      String value = eq < 0 ? "" : decode(url, param.substring(eq + 1));
+      String key = decode(url, eq < 0 ? param : param.substring(0, eq), false);
+      boolean secret = key.toLowerCase(Locale.ROOT).contains("password");
+      String value = eq < 0 ? "" : decode(url, param.substring(eq + 1), secret);
       if (!take(key, value, given)) {
         kept.add(param);
       }
@@ -108,12 +109,12 @@ public final class ConnectionConfig {
     return kept.length() == 0 ? base : base + "?" + kept;
   }
 
-  private static String decode(String url, String text) throws InvalidPropertyException {
+  private static String decode(String url, String text, boolean secret) throws InvalidPropertyException {
     try {
       return URLDecoder.decode(text, StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       throw new InvalidPropertyException("url", "Malformed URL '" + redact(url) + "': bad %-escape in '"
-          + (text.toLowerCase(Locale.ROOT).contains("password") ? "***" : text) + "'; expected " + URL_FORM);
+          + (secret ? "***" : text) + "'; expected " + URL_FORM);
     }
   }
 

@@ -14,7 +14,7 @@ import java.util.Set;
 public final class SqlClassifier {
   private static final Set<String> DATA_MODIFYING = Set.of("insert", "update", "delete", "merge");
   private static final Set<String> SESSION_COMMANDS =
-      Set.of("listen", "unlisten", "deallocate", "discard", "load", "reset");
+      Set.of("listen", "unlisten", "deallocate", "load");
 
   private SqlClassifier() {}
 
@@ -100,6 +100,9 @@ public final class SqlClassifier {
           return make(StatementKind.SESSION, null, false);
         case "set":
           return set();
+        case "reset":
+        case "discard":
+          return reset(first.text());
         case "select":
           return make(locksOrCreates() ? StatementKind.WRITE : StatementKind.READ, null, false);
         case "with":
@@ -161,15 +164,26 @@ public final class SqlClassifier {
         readOnly = booleanValue(text);
         return make(StatementKind.SET_TRANSACTION, null, false);
       }
+      boolean toDefault = value != null && value.isWord("default");
       if (!local && "default_transaction_isolation".equals(name)) {
         isolation = Isolation.ofSql(text);
-        return make(StatementKind.SET_SESSION_CHARACTERISTICS, null, false);
+        return make(StatementKind.SET_SESSION_CHARACTERISTICS, toDefault ? name : null, false);
       }
       if (!local && "default_transaction_read_only".equals(name)) {
         readOnly = booleanValue(text);
-        return make(StatementKind.SET_SESSION_CHARACTERISTICS, null, false);
+        return make(StatementKind.SET_SESSION_CHARACTERISTICS, toDefault ? name : null, false);
       }
       return make(StatementKind.SESSION, null, false);
+    }
+
+    /** {@code RESET name}, {@code RESET ALL}, {@code DISCARD ALL}: may reset the session's transaction defaults. */
+    private SqlStatement reset(String first) {
+      Token what = at(i);
+      String name = what == null ? null : what.asName();
+      boolean resets = "all".equals(name) || first.equals("reset")
+          && ("default_transaction_isolation".equals(name) || "default_transaction_read_only".equals(name));
+      return make(resets ? StatementKind.SET_SESSION_CHARACTERISTICS : StatementKind.SESSION, resets ? name : null,
+          false);
     }
 
     private static Boolean booleanValue(String text) {

@@ -22,7 +22,7 @@ public enum StatementKind {
   ROLLBACK_PREPARED,
   /** {@code SET TRANSACTION …} or {@code SET transaction_isolation/transaction_read_only}. */
   SET_TRANSACTION,
-  /** {@code SET SESSION CHARACTERISTICS AS TRANSACTION …} or {@code SET default_transaction_…}. */
+  /** {@code SET SESSION CHARACTERISTICS AS TRANSACTION …}, {@code SET default_transaction_…}, or a reset of those. */
   SET_SESSION_CHARACTERISTICS,
   /** A statement that only reads: {@code SELECT} without locking clause or INTO, {@code VALUES}, {@code TABLE}, {@code SHOW}, plain {@code EXPLAIN}. */
   READ,

@@ -5,7 +5,9 @@ import io.lsem.jdbc.sql.Isolation;
 /**
  * The session's defaults for new transactions as far as the driver knows them: set through
  * {@code setTransactionIsolation}/{@code setReadOnly}, {@code SET SESSION CHARACTERISTICS} or
- * {@code SET default_transaction_…}. {@code null} means the server's default.
+ * {@code SET default_transaction_…}. {@code null} means the server's default. Like every
+ * setting changed by SQL, they are undone when the transaction (or savepoint) in which they
+ * were changed rolls back.
  */
 final class SessionCharacteristics {
   Isolation isolation;
@@ -20,6 +22,22 @@ final class SessionCharacteristics {
     if (readOnly != null) {
       this.readOnly = readOnly;
     }
+  }
+
+  /** {@code RESET}/{@code SET … TO DEFAULT} of {@code setting} ({@code all} resets both). */
+  void reset(String setting) {
+    if (setting.equals("all") || setting.equals("default_transaction_isolation")) {
+      isolation = null;
+    }
+    if (setting.equals("all") || setting.equals("default_transaction_read_only")) {
+      readOnly = null;
+    }
+  }
+
+  /** Takes over the values of {@code other} (GUC changes undone by a rollback). */
+  void restore(SessionCharacteristics other) {
+    isolation = other.isolation;
+    readOnly = other.readOnly;
   }
 
   SessionCharacteristics copy() {

@@ -25,6 +25,8 @@ final class Simulation {
   long lastNumber;
   final List<Event> events = new ArrayList<>();
   private final SessionCharacteristics session;
+  /** Session defaults at the start of the current implicit (autocommit) block: restored if it fails. */
+  private SessionCharacteristics implicitBlockStart;
   private final TransactionFactory factory;
 
   /** Makes the transaction objects, so that every simulation of one call shares them. */
@@ -40,6 +42,7 @@ final class Simulation {
     this.tx = tx == null ? null : tx.copy();
     this.lastNumber = lastNumber;
     this.session = session.copy();
+    this.implicitBlockStart = session.copy();
     this.factory = factory;
   }
 
@@ -52,7 +55,11 @@ final class Simulation {
   }
 
   private void begin(Cause why, Transaction chainedFrom, SqlStatement statement) {
-    tx = factory.begin(++lastNumber, why, chainedFrom, session, statement).copy();
+    // A transaction starts from the defaults at the start of its block: for BEGIN inside a
+    // multi-statement call, that is before any SET that preceded it in the same call.
+    SessionCharacteristics base = chainedFrom == null ? implicitBlockStart : session;
+    tx = factory.begin(++lastNumber, why, chainedFrom, base, statement).copy();
+    tx.began(base, chainedFrom);
     state = State.ACTIVE;
     cause = why;
     events.add(new Event(Event.Kind.BEGIN, tx));
@@ -61,9 +68,13 @@ final class Simulation {
   private void end(Event.Kind kind, Cause why, boolean chain) {
     Transaction ended = tx;
     events.add(new Event(kind, ended));
+    if (kind == Event.Kind.ROLLED_BACK) {
+      session.restore(ended.atBegin().session());
+    }
     tx = null;
     state = State.IDLE;
     cause = why;
+    implicitBlockStart = session.copy();
     if (chain) {
       begin(Cause.CHAINED, ended, null);
     }
@@ -76,6 +87,9 @@ final class Simulation {
       case BEGIN:
         if (state == State.IDLE) {
           begin(Cause.SQL_BEGIN, null, s);
+        } else if (tx != null) {
+          // Already in a transaction: the server warns but still applies the modes.
+          tx.setCharacteristics(s.isolation(), s.readOnly());
         }
         return;
       case COMMIT:
@@ -100,7 +114,7 @@ final class Simulation {
         return;
       case SAVEPOINT:
         if (tx != null) {
-          tx.addSavepoint(s.name());
+          tx.addSavepoint(s.name(), session);
         }
         return;
       case RELEASE_SAVEPOINT:
@@ -110,7 +124,11 @@ final class Simulation {
         return;
       case ROLLBACK_TO_SAVEPOINT:
         if (tx != null) {
-          tx.rollbackTo(s.name());
+          Snapshot atSavepoint = tx.rollbackTo(s.name());
+          if (atSavepoint != null) {
+            session.restore(atSavepoint.session());
+            tx.restore(atSavepoint);
+          }
           if (state == State.FAILED) {
             state = State.ACTIVE;
             cause = Cause.SAVEPOINT_RESTORED;
@@ -123,7 +141,11 @@ final class Simulation {
         }
         return;
       case SET_SESSION_CHARACTERISTICS:
-        session.set(s.isolation(), s.readOnly());
+        if (s.name() != null) {
+          session.reset(s.name());
+        } else {
+          session.set(s.isolation(), s.readOnly());
+        }
         return;
       default:
         if (state == State.IDLE) {
@@ -143,11 +165,17 @@ final class Simulation {
         return null;
       }
       Simulation saved = autosave ? copy() : null;
+      // The server aborts the (sub)transaction at once, undoing SETs since the abort point.
+      Snapshot abortPoint = tx.abortPoint();
+      session.restore(abortPoint.session());
+      tx.restore(abortPoint);
       state = State.FAILED;
       cause = Cause.STATEMENT_FAILED;
       return saved;
     }
     if (state == State.IDLE) {
+      // The implicit block the statement ran in is rolled back, SET commands included.
+      session.restore(implicitBlockStart);
       cause = Cause.AUTOCOMMIT_STATEMENT;
     }
     return null;
@@ -155,6 +183,7 @@ final class Simulation {
 
   Simulation copy() {
     Simulation c = new Simulation(state, cause, tx, lastNumber, session, factory);
+    c.implicitBlockStart = implicitBlockStart.copy();
     c.events.addAll(events);
     return c;
   }

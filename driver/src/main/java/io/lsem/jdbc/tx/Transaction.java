@@ -15,6 +15,9 @@ public final class Transaction {
   private Isolation isolation;
   private Boolean readOnly;
   private final List<String> savepoints = new ArrayList<>();
+  /** What an abort restores: the state when the transaction began and at each savepoint. */
+  private Snapshot atBegin = new Snapshot(new SessionCharacteristics(), null, null);
+  private final List<Snapshot> atSavepoint = new ArrayList<>();
 
   Transaction(long number, Cause beginCause, Isolation isolation, Boolean readOnly) {
     this.number = number;
@@ -57,8 +60,34 @@ public final class Transaction {
     }
   }
 
-  void addSavepoint(String name) {
+  void addSavepoint(String name, SessionCharacteristics session) {
     savepoints.add(name);
+    atSavepoint.add(new Snapshot(session, isolation, readOnly));
+  }
+
+  /**
+   * Records what an abort reverts to: the session defaults, and the characteristics the
+   * transaction started with before any SET — the session's defaults, or for a chained
+   * transaction those of the one it continues (the server assigns those directly).
+   */
+  void began(SessionCharacteristics session, Transaction chainedFrom) {
+    atBegin = chainedFrom == null ? new Snapshot(session, session.isolation, session.readOnly)
+        : new Snapshot(session, chainedFrom.isolation, chainedFrom.readOnly);
+  }
+
+  Snapshot atBegin() {
+    return atBegin;
+  }
+
+  /** What an error now would restore: the newest savepoint's state, else the state at BEGIN. */
+  Snapshot abortPoint() {
+    return atSavepoint.isEmpty() ? atBegin : atSavepoint.get(atSavepoint.size() - 1);
+  }
+
+  /** Takes the transaction characteristics of {@code s} (a rollback undid later SETs). */
+  void restore(Snapshot s) {
+    isolation = s.isolation();
+    readOnly = s.readOnly();
   }
 
   void nameLastSavepoint(String name) {
@@ -74,23 +103,28 @@ public final class Transaction {
       return false;
     }
     savepoints.subList(at, savepoints.size()).clear();
+    atSavepoint.subList(at, atSavepoint.size()).clear();
     return true;
   }
 
-  /** ROLLBACK TO: drops the savepoints after {@code name}, keeping it; false if absent. */
-  boolean rollbackTo(String name) {
+  /**
+   * ROLLBACK TO: drops the savepoints after {@code name}, keeping it, and returns the state as
+   * it was when it was set; {@code null} if there is no such savepoint.
+   */
+  Snapshot rollbackTo(String name) {
     int at = savepoints.lastIndexOf(name);
     if (at < 0) {
-      return false;
+      return null;
     }
     savepoints.subList(at + 1, savepoints.size()).clear();
-    return true;
+    atSavepoint.subList(at + 1, atSavepoint.size()).clear();
+    return atSavepoint.get(at);
   }
 
   /** A copy for simulations; {@link #syncFrom} brings the chosen outcome back. */
   Transaction copy() {
     Transaction c = new Transaction(number, beginCause, isolation, readOnly);
-    c.savepoints.addAll(savepoints);
+    c.syncFrom(this);
     return c;
   }
 
@@ -99,6 +133,9 @@ public final class Transaction {
     readOnly = simulated.readOnly;
     savepoints.clear();
     savepoints.addAll(simulated.savepoints);
+    atBegin = simulated.atBegin;
+    atSavepoint.clear();
+    atSavepoint.addAll(simulated.atSavepoint);
   }
 
   @Override

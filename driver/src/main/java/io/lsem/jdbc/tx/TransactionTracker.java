@@ -203,6 +203,9 @@ public final class TransactionTracker {
     if (state == State.IDLE) {
       cause = Cause.AUTOCOMMIT_STATEMENT;
     } else if (expected != state) {
+      Snapshot abortPoint = current.abortPoint();
+      session.restore(abortPoint.session());
+      current.restore(abortPoint);
       state = expected;
       cause = Cause.STATEMENT_FAILED;
     }
@@ -300,8 +303,10 @@ public final class TransactionTracker {
     State wanted = toState(reported);
     List<Simulation> candidates = new ArrayList<>();
     if (!isServerError(error)) {
-      // pgjdbc refused the call before sending it, or the connection broke.
+      // pgjdbc refused the call before sending it, the connection broke, or pgjdbc complained
+      // about a result after the server had run everything (e.g. 0100E from executeUpdate).
       candidates.add(new Simulation(state, cause, current, lastNumber, session, (n, w, c, s, st) -> null));
+      candidates.add(call.predicted);
     }
     boolean autosave = autosave();
     for (int k = call.statements.size() - 1; k >= 0; k--) {
