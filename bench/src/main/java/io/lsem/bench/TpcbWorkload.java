@@ -1,0 +1,180 @@
+package io.lsem.bench;
+
+import io.lsem.jdbc.LsemConnection;
+import io.lsem.testkit.PostgresServer;
+import io.lsem.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * An end-to-end, TPC-B-like workload (pgbench's default scenario) that compares plain pgjdbc
+ * ({@code jdbc:postgresql:}) with the LSEM driver ({@code jdbc:lsem:postgresql:}) in one run
+ * against the same database: first an unmeasured warm-up of each, then measured rounds in which
+ * both drivers run in turn, the order alternating from round to round so that drift and noise
+ * affect both alike. Prints transactions per second per run, per driver overall, and the ratio
+ * lsem/plain. The server is the test kit's: embedded PostgreSQL, or the one named by
+ * {@code LSEM_TEST_PG_URL}. Options: see {@link TpcbOptions}.
+ *
+ * <pre>java -cp bench/target/benchmarks.jar io.lsem.bench.TpcbWorkload --threads 8 --seconds 10 --rounds 3</pre>
+ */
+public final class TpcbWorkload {
+  /** Ratio lsem/plain the driver aims for. */
+  static final double TARGET_RATIO = 0.98;
+
+  private TpcbWorkload() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    TpcbOptions options;
+    try {
+      options = TpcbOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.println("usage: TpcbWorkload " + TpcbOptions.usage());
+      System.exit(64);
+      return;
+    }
+    System.exit(run(options) ? 0 : 1);
+  }
+
+  /** Runs the whole comparison; returns false if the final consistency check failed. */
+  static boolean run(TpcbOptions o) throws Exception {
+    System.out.printf(Locale.ROOT, "TPC-B-like workload: threads=%d seconds=%d rounds=%d warmup=%ds scale=%d"
+        + " (branches=%d tellers=%d accounts=%d), one connection per thread, autocommit off, no pool%n",
+        o.threads(), o.seconds(), o.rounds(), o.warmupSeconds(), o.scale(), o.branches(), o.tellers(), o.accounts());
+    if (o.scale() < o.threads()) {
+      System.out.println("note: scale < threads: clients will often queue on the same branch row");
+    }
+    System.out.printf("JVM: %s %s, %d available processors%n", System.getProperty("java.vm.name"),
+        Runtime.version(), Runtime.getRuntime().availableProcessors());
+
+    PostgresServer server = PostgresServer.shared();
+    TestDatabase db = server.createDatabase("tpcb");
+    try {
+      DriverTarget plain = new DriverTarget("plain", db.plainUrl(), db.credentials());
+      DriverTarget lsem = new DriverTarget("lsem", db.lsemUrl(), db.credentials());
+      TpcbSchema schema = new TpcbSchema(plain, o);
+      System.out.println("server: " + schema.describeServer() + (server.isEmbedded() ? ", embedded" : ", existing")
+          + ", database " + db.name());
+      checkDrivers(plain, lsem);
+
+      long t0 = System.nanoTime();
+      schema.create();
+      System.out.printf(Locale.ROOT, "loaded in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+
+      List<RunResult> all = new ArrayList<>();
+      if (o.warmupSeconds() > 0) {
+        for (DriverTarget t : List.of(plain, lsem)) {
+          schema.beforeRun();
+          RunResult r = TpcbRun.run(t, o, o.warmupSeconds(), "warm-up " + t.label());
+          print("warm-up", r);
+          all.add(r);
+        }
+      }
+      List<RunResult> measured = new ArrayList<>();
+      List<Double> ratios = new ArrayList<>();
+      for (int round = 1; round <= o.rounds(); round++) {
+        List<DriverTarget> order = round % 2 == 1 ? List.of(plain, lsem) : List.of(lsem, plain);
+        RunResult[] byLabel = new RunResult[2];
+        for (DriverTarget t : order) {
+          schema.beforeRun();
+          RunResult r = TpcbRun.run(t, o, o.seconds(), "round " + round + " " + t.label());
+          print("round " + round, r);
+          byLabel[t == plain ? 0 : 1] = r;
+          measured.add(r);
+          all.add(r);
+        }
+        double ratio = byLabel[1].tps() / byLabel[0].tps();
+        ratios.add(ratio);
+        System.out.printf(Locale.ROOT, "round %d ratio lsem/plain: %.3f%n", round, ratio);
+      }
+      summarize(measured, ratios);
+      long committed = all.stream().mapToLong(RunResult::committed).sum();
+      long unknown = all.stream().mapToLong(RunResult::unknownOutcomes).sum();
+      return schema.verify(committed, unknown);
+    } finally {
+      if (o.keep()) {
+        System.out.println("kept database " + db.name());
+      } else {
+        try {
+          db.drop();
+        } catch (RuntimeException e) {
+          System.out.println("! could not drop database " + db.name() + ": " + ErrorLog.describe(e));
+        }
+      }
+    }
+  }
+
+  /** Makes sure the comparison compares what it claims: pgjdbc alone versus the LSEM wrapper. */
+  private static void checkDrivers(DriverTarget plain, DriverTarget lsem) throws SQLException {
+    try (Connection p = plain.connect(); Connection l = lsem.connect()) {
+      if (p.isWrapperFor(LsemConnection.class) || !l.isWrapperFor(LsemConnection.class)) {
+        throw new IllegalStateException("expected plain pgjdbc and an LSEM connection, got "
+            + p.getClass().getName() + " and " + l.getClass().getName());
+      }
+      System.out.println("drivers: plain=" + p.getClass().getName() + ", lsem=" + l.getClass().getName()
+          + " over " + l.unwrap(org.postgresql.jdbc.PgConnection.class).getClass().getName());
+    }
+  }
+
+  private static void print(String phase, RunResult r) {
+    System.out.printf(Locale.ROOT, "%-8s %-5s %9.1f tps  (%d txns in %d s, mean latency %.2f ms,"
+        + " %d errors)%n         client per txn: CPU %.1f us of which user %.1f; syscalls %s%n", phase, r.label(),
+        r.tps(), r.counted(), r.seconds(), r.meanLatencyMillis(), r.errors(), r.cpuMicrosPerTxn(),
+        r.userMicrosPerTxn(), r.syscallsPerTxn());
+  }
+
+  private static void summarize(List<RunResult> measured, List<Double> roundRatios) {
+    double plain = overallTps(measured, "plain");
+    double lsem = overallTps(measured, "lsem");
+    double[] plainCpu = cpuPerTxn(measured, "plain");
+    double[] lsemCpu = cpuPerTxn(measured, "lsem");
+    long plainErrors = measured.stream().filter(r -> r.label().equals("plain")).mapToLong(RunResult::errors).sum();
+    long lsemErrors = measured.stream().filter(r -> r.label().equals("lsem")).mapToLong(RunResult::errors).sum();
+    double ratio = lsem / plain;
+    System.out.printf(Locale.ROOT, "overall  plain %9.1f tps  (client CPU %.1f us/txn, user %.1f; %d errors)%n",
+        plain, plainCpu[0], plainCpu[1], plainErrors);
+    System.out.printf(Locale.ROOT, "overall  lsem  %9.1f tps  (client CPU %.1f us/txn, user %.1f; %d errors)%n",
+        lsem, lsemCpu[0], lsemCpu[1], lsemErrors);
+    System.out.printf(Locale.ROOT, "client CPU added by lsem: %+.1f us/txn (%+.1f%%), user %+.1f us/txn%n",
+        lsemCpu[0] - plainCpu[0], 100 * (lsemCpu[0] / plainCpu[0] - 1), lsemCpu[1] - plainCpu[1]);
+    System.out.printf(Locale.ROOT, "ratio lsem/plain: %.3f (target >= %.2f: %s)%n", ratio, TARGET_RATIO,
+        ratio >= TARGET_RATIO ? "met" : "NOT met");
+    List<Double> sorted = new ArrayList<>(roundRatios);
+    sorted.sort(null);
+    int n = sorted.size();
+    double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    System.out.printf(Locale.ROOT, "per-round ratios: min %.3f, median %.3f, max %.3f%n",
+        sorted.get(0), median, sorted.get(n - 1));
+  }
+
+  /** Client CPU (user + system, user) in microseconds per acknowledged commit over {@code label}'s runs. */
+  private static double[] cpuPerTxn(List<RunResult> runs, String label) {
+    long cpu = 0;
+    long user = 0;
+    long commits = 0;
+    for (RunResult r : runs) {
+      if (r.label().equals(label)) {
+        cpu += r.cpuNanos();
+        user += r.userNanos();
+        commits += r.committed();
+      }
+    }
+    return commits == 0 ? new double[] {0, 0} : new double[] {cpu / 1e3 / commits, user / 1e3 / commits};
+  }
+
+  private static double overallTps(List<RunResult> runs, String label) {
+    long txns = 0;
+    long seconds = 0;
+    for (RunResult r : runs) {
+      if (r.label().equals(label)) {
+        txns += r.counted();
+        seconds += r.seconds();
+      }
+    }
+    return seconds == 0 ? 0 : txns / (double) seconds;
+  }
+}
