@@ -108,14 +108,22 @@ public final class PostgresServer {
     }
   }
 
+  /** Stops the embedded server and deletes its data directory (the JVM is exiting). */
   private synchronized void stopQuietly() {
     if (embedded != null) {
       try {
         embedded.close();
       } catch (IOException ignored) {
-        // the JVM is exiting
+        // the JVM is exiting; the directory is removed below anyway
       }
       embedded = null;
+    }
+    if (dataDirectory != null) {
+      try (java.util.stream.Stream<Path> paths = Files.walk(dataDirectory)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException ignored) {
+        // best effort: a temporary directory
+      }
     }
   }
 

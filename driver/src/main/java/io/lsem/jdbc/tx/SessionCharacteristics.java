@@ -7,44 +7,36 @@ import io.lsem.jdbc.sql.Isolation;
  * {@code setTransactionIsolation}/{@code setReadOnly}, {@code SET SESSION CHARACTERISTICS} or
  * {@code SET default_transaction_…}. {@code null} means the server's default. Like every
  * setting changed by SQL, they are undone when the transaction (or savepoint) in which they
- * were changed rolls back.
+ * were changed rolls back. Immutable, so snapshots share it.
+ *
+ * @param isolation default isolation level, or {@code null} for the server's
+ * @param readOnly default access mode, or {@code null} for the server's
+ * @param connectionReadOnly JDBC {@code setReadOnly}: pgjdbc turns it into {@code BEGIN READ ONLY}
+ *     when autocommit is off
  */
-final class SessionCharacteristics {
-  Isolation isolation;
-  Boolean readOnly;
-  /** JDBC {@code setReadOnly}: pgjdbc turns it into {@code BEGIN READ ONLY} when autocommit is off. */
-  boolean connectionReadOnly;
+record SessionCharacteristics(Isolation isolation, Boolean readOnly, boolean connectionReadOnly) {
+  static final SessionCharacteristics SERVER_DEFAULTS = new SessionCharacteristics(null, null, false);
 
-  void set(Isolation isolation, Boolean readOnly) {
-    if (isolation != null) {
-      this.isolation = isolation;
-    }
-    if (readOnly != null) {
-      this.readOnly = readOnly;
-    }
+  /** With {@code isolation} and {@code readOnly} set where not {@code null}. */
+  SessionCharacteristics with(Isolation isolation, Boolean readOnly) {
+    return new SessionCharacteristics(isolation != null ? isolation : this.isolation,
+        readOnly != null ? readOnly : this.readOnly, connectionReadOnly);
   }
 
-  /** {@code RESET}/{@code SET … TO DEFAULT} of {@code setting} ({@code all} resets both). */
-  void reset(String setting) {
-    if (setting.equals("all") || setting.equals("default_transaction_isolation")) {
-      isolation = null;
-    }
-    if (setting.equals("all") || setting.equals("default_transaction_read_only")) {
-      readOnly = null;
-    }
+  /** After {@code RESET}/{@code SET … TO DEFAULT} of {@code setting} ({@code all} resets both). */
+  SessionCharacteristics reset(String setting) {
+    boolean all = setting.equals("all");
+    return new SessionCharacteristics(all || setting.equals("default_transaction_isolation") ? null : isolation,
+        all || setting.equals("default_transaction_read_only") ? null : readOnly, connectionReadOnly);
   }
 
-  /** Takes over the values of {@code other} (GUC changes undone by a rollback). */
-  void restore(SessionCharacteristics other) {
-    isolation = other.isolation;
-    readOnly = other.readOnly;
+  /** After {@code setReadOnly}, which is client-side state and never rolled back. */
+  SessionCharacteristics withConnectionReadOnly(boolean on) {
+    return new SessionCharacteristics(isolation, readOnly, on);
   }
 
-  SessionCharacteristics copy() {
-    SessionCharacteristics c = new SessionCharacteristics();
-    c.isolation = isolation;
-    c.readOnly = readOnly;
-    c.connectionReadOnly = connectionReadOnly;
-    return c;
+  /** The SQL-set values of {@code other}, keeping this connection-level read-only flag. */
+  SessionCharacteristics restoredFrom(SessionCharacteristics other) {
+    return new SessionCharacteristics(other.isolation, other.readOnly, connectionReadOnly);
   }
 }

@@ -24,7 +24,7 @@ final class Simulation {
   Transaction tx;
   long lastNumber;
   final List<Event> events = new ArrayList<>();
-  private final SessionCharacteristics session;
+  private SessionCharacteristics session;
   /** Session defaults at the start of the current implicit (autocommit) block: restored if it fails. */
   private SessionCharacteristics implicitBlockStart;
   private final TransactionFactory factory;
@@ -41,8 +41,8 @@ final class Simulation {
     this.cause = cause;
     this.tx = tx == null ? null : tx.copy();
     this.lastNumber = lastNumber;
-    this.session = session.copy();
-    this.implicitBlockStart = session.copy();
+    this.session = session;
+    this.implicitBlockStart = session;
     this.factory = factory;
   }
 
@@ -69,12 +69,12 @@ final class Simulation {
     Transaction ended = tx;
     events.add(new Event(kind, ended));
     if (kind == Event.Kind.ROLLED_BACK) {
-      session.restore(ended.atBegin().session());
+      session = session.restoredFrom(ended.atBegin().session());
     }
     tx = null;
     state = State.IDLE;
     cause = why;
-    implicitBlockStart = session.copy();
+    implicitBlockStart = session;
     if (chain) {
       begin(Cause.CHAINED, ended, null);
     }
@@ -126,7 +126,7 @@ final class Simulation {
         if (tx != null) {
           Snapshot atSavepoint = tx.rollbackTo(s.name());
           if (atSavepoint != null) {
-            session.restore(atSavepoint.session());
+            session = session.restoredFrom(atSavepoint.session());
             tx.restore(atSavepoint);
           }
           if (state == State.FAILED) {
@@ -141,11 +141,7 @@ final class Simulation {
         }
         return;
       case SET_SESSION_CHARACTERISTICS:
-        if (s.name() != null) {
-          session.reset(s.name());
-        } else {
-          session.set(s.isolation(), s.readOnly());
-        }
+        session = s.name() != null ? session.reset(s.name()) : session.with(s.isolation(), s.readOnly());
         return;
       default:
         if (state == State.IDLE) {
@@ -167,7 +163,7 @@ final class Simulation {
       Simulation saved = autosave ? copy() : null;
       // The server aborts the (sub)transaction at once, undoing SETs since the abort point.
       Snapshot abortPoint = tx.abortPoint();
-      session.restore(abortPoint.session());
+      session = session.restoredFrom(abortPoint.session());
       tx.restore(abortPoint);
       state = State.FAILED;
       cause = Cause.STATEMENT_FAILED;
@@ -175,7 +171,7 @@ final class Simulation {
     }
     if (state == State.IDLE) {
       // The implicit block the statement ran in is rolled back, SET commands included.
-      session.restore(implicitBlockStart);
+      session = session.restoredFrom(implicitBlockStart);
       cause = Cause.AUTOCOMMIT_STATEMENT;
     }
     return null;
@@ -183,7 +179,7 @@ final class Simulation {
 
   Simulation copy() {
     Simulation c = new Simulation(state, cause, tx, lastNumber, session, factory);
-    c.implicitBlockStart = implicitBlockStart.copy();
+    c.implicitBlockStart = implicitBlockStart;
     c.events.addAll(events);
     return c;
   }

@@ -8,8 +8,4 @@ import io.lsem.jdbc.sql.Isolation;
  * was set. PostgreSQL undoes every {@code SET} made since then when the transaction (or the
  * subtransaction of the savepoint) aborts.
  */
-record Snapshot(SessionCharacteristics session, Isolation isolation, Boolean readOnly) {
-  Snapshot {
-    session = session.copy();
-  }
-}
+record Snapshot(SessionCharacteristics session, Isolation isolation, Boolean readOnly) {}

@@ -14,10 +14,11 @@ public final class Transaction {
   private final Cause beginCause;
   private Isolation isolation;
   private Boolean readOnly;
-  private final List<String> savepoints = new ArrayList<>();
-  /** What an abort restores: the state when the transaction began and at each savepoint. */
-  private Snapshot atBegin = new Snapshot(new SessionCharacteristics(), null, null);
-  private final List<Snapshot> atSavepoint = new ArrayList<>();
+  /** Savepoints and, for each, what rolling back to it restores; allocated on first use. */
+  private List<String> savepoints = List.of();
+  private List<Snapshot> atSavepoint = List.of();
+  /** What an abort restores when no savepoint is set. */
+  private Snapshot atBegin = new Snapshot(SessionCharacteristics.SERVER_DEFAULTS, null, null);
 
   Transaction(long number, Cause beginCause, Isolation isolation, Boolean readOnly) {
     this.number = number;
@@ -61,6 +62,10 @@ public final class Transaction {
   }
 
   void addSavepoint(String name, SessionCharacteristics session) {
+    if (savepoints.isEmpty()) {
+      savepoints = new ArrayList<>(4);
+      atSavepoint = new ArrayList<>(4);
+    }
     savepoints.add(name);
     atSavepoint.add(new Snapshot(session, isolation, readOnly));
   }
@@ -71,7 +76,7 @@ public final class Transaction {
    * transaction those of the one it continues (the server assigns those directly).
    */
   void began(SessionCharacteristics session, Transaction chainedFrom) {
-    atBegin = chainedFrom == null ? new Snapshot(session, session.isolation, session.readOnly)
+    atBegin = chainedFrom == null ? new Snapshot(session, session.isolation(), session.readOnly())
         : new Snapshot(session, chainedFrom.isolation, chainedFrom.readOnly);
   }
 
@@ -131,11 +136,9 @@ public final class Transaction {
   void syncFrom(Transaction simulated) {
     isolation = simulated.isolation;
     readOnly = simulated.readOnly;
-    savepoints.clear();
-    savepoints.addAll(simulated.savepoints);
     atBegin = simulated.atBegin;
-    atSavepoint.clear();
-    atSavepoint.addAll(simulated.atSavepoint);
+    savepoints = simulated.savepoints.isEmpty() ? List.of() : new ArrayList<>(simulated.savepoints);
+    atSavepoint = simulated.atSavepoint.isEmpty() ? List.of() : new ArrayList<>(simulated.atSavepoint);
   }
 
   @Override

@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * failed call leaves several possible outcomes, the one the server confirms is taken, and a
  * prediction the server contradicts is counted in {@link #mispredictions()} and corrected.
  *
+ * <p>The common calls — a statement without transaction control, the first statement of a
+ * transaction with autocommit off, {@code commit()} of a healthy transaction — are settled
+ * directly; everything else is worked out by a {@link Simulation}.
+ *
  * <p>Not thread safe: like pgjdbc's connection it serves one thread at a time.
  */
 public final class TransactionTracker {
@@ -37,7 +41,7 @@ public final class TransactionTracker {
 
   private final BaseConnection server;
   private final List<TransactionListener> listeners = new ArrayList<>();
-  private final SessionCharacteristics session = new SessionCharacteristics();
+  private SessionCharacteristics session;
   private State state = State.IDLE;
   private Cause cause = Cause.NEW_CONNECTION;
   private Transaction current;
@@ -45,18 +49,23 @@ public final class TransactionTracker {
   private boolean autoCommit;
   private long mispredictions;
 
-  private PendingCall pending;
-  private boolean plainStatementPending;
+  /** What kind of call is in flight, between a {@code before…} and {@link #afterCall}. */
+  private enum Pending { NONE, PLAIN_STATEMENT, IMPLICIT_BEGIN, COMMIT, SIMULATED }
 
-  /** What the tracker expects of the call in flight. */
-  private static final class PendingCall {
+  private Pending pending = Pending.NONE;
+  private Transaction beginning;
+  private Cause commitCause;
+  private SimulatedCall simulated;
+
+  /** A call worked out by simulation: its statements and the transactions it may begin. */
+  private static final class SimulatedCall {
     final List<SqlStatement> statements;
     final boolean implicitBegin;
     final Cause endCause;
     final Map<Long, Transaction> begun = new HashMap<>();
     Simulation predicted;
 
-    PendingCall(List<SqlStatement> statements, boolean implicitBegin, Cause endCause) {
+    SimulatedCall(List<SqlStatement> statements, boolean implicitBegin, Cause endCause) {
       this.statements = statements;
       this.implicitBegin = implicitBegin;
       this.endCause = endCause;
@@ -66,14 +75,18 @@ public final class TransactionTracker {
   public TransactionTracker(BaseConnection server) throws SQLException {
     this.server = server;
     this.autoCommit = server.getAutoCommit();
-    this.session.connectionReadOnly = server.isReadOnly();
+    this.session = SessionCharacteristics.SERVER_DEFAULTS.withConnectionReadOnly(server.isReadOnly());
   }
 
   public void addListener(TransactionListener listener) {
     listeners.add(listener);
   }
 
+  /** The current state; first adopts a change the server reported after an unclassified call (COPY). */
   public TransactionStatus status() {
+    if (pending == Pending.NONE) {
+      adoptServerStateIfChanged();
+    }
     return new TransactionStatus(state, cause, lastNumber);
   }
 
@@ -99,39 +112,67 @@ public final class TransactionTracker {
   /** A statement (or several, or a batch) is about to be executed through a JDBC statement. */
   public void beforeStatement(SqlInfo sql) throws SQLException {
     adoptServerStateIfChanged();
-    if (!sql.hasTransactionControl() && (autoCommit || state != State.IDLE)) {
-      // Cannot cross a boundary: the common case, settled without simulating.
-      pending = null;
-      plainStatementPending = true;
-      return;
+    if (sql.hasTransactionControl()) {
+      simulate(sql.statements(), !autoCommit, null);
+    } else if (autoCommit || state != State.IDLE) {
+      pending = Pending.PLAIN_STATEMENT;
+    } else if (sql.statements().isEmpty()) {
+      pending = Pending.NONE;
+    } else {
+      Transaction tx = newTransaction(lastNumber + 1, Cause.IMPLICIT_BEGIN, null, session, null);
+      tx.began(session, null);
+      announce(tx, true);
+      beginning = tx;
+      pending = Pending.IMPLICIT_BEGIN;
     }
-    begin(sql.statements(), !autoCommit, null);
   }
 
   /** SQL run by pgjdbc's {@code execSQLUpdate/execSQLQuery}: no implicit BEGIN is sent. */
   public void beforeInternalStatement(SqlInfo sql) throws SQLException {
-    begin(sql.statements(), false, null);
+    adoptServerStateIfChanged();
+    if (sql.hasTransactionControl()) {
+      simulate(sql.statements(), false, null);
+    } else {
+      pending = Pending.PLAIN_STATEMENT;
+    }
   }
 
   /** {@code Connection.commit()}: pgjdbc sends COMMIT only with autocommit off and a transaction open. */
   public void beforeCommit() throws SQLException {
-    begin(autoCommit || state == State.IDLE ? List.of() : List.of(COMMIT), false, Cause.API_COMMIT);
+    commitOrRollback(!autoCommit, COMMIT, Cause.API_COMMIT);
   }
 
   /** {@code Connection.rollback()}. */
   public void beforeRollback() throws SQLException {
-    begin(autoCommit || state == State.IDLE ? List.of() : List.of(ROLLBACK), false, Cause.API_ROLLBACK);
+    commitOrRollback(!autoCommit, ROLLBACK, Cause.API_ROLLBACK);
   }
 
   /** {@code setAutoCommit(on)}: turning it on commits an open transaction first. */
   public void beforeSetAutoCommit(boolean on) throws SQLException {
-    boolean commits = on && !autoCommit && state != State.IDLE;
-    begin(commits ? List.of(COMMIT) : List.of(), false, Cause.AUTOCOMMIT_ENABLED);
+    commitOrRollback(on && !autoCommit, COMMIT, Cause.AUTOCOMMIT_ENABLED);
+  }
+
+  private void commitOrRollback(boolean sends, SqlStatement statement, Cause why) throws SQLException {
+    adoptServerStateIfChanged();
+    if (!sends || state == State.IDLE) {
+      pending = Pending.NONE;
+    } else if (statement == COMMIT && state == State.ACTIVE) {
+      announce(current, false);
+      commitCause = why;
+      pending = Pending.COMMIT;
+    } else {
+      simulate(List.of(statement), false, why);
+    }
   }
 
   /** {@code setSavepoint}: pgjdbc runs {@code SAVEPOINT} as a statement, so BEGIN may precede it. */
-  public void beforeSetSavepoint(String foldedName) throws SQLException {
-    begin(autoCommit ? List.of() : List.of(synthetic(StatementKind.SAVEPOINT, foldedName)), !autoCommit, null);
+  public void beforeSetSavepoint() throws SQLException {
+    adoptServerStateIfChanged();
+    if (autoCommit) {
+      pending = Pending.NONE; // pgjdbc refuses before sending anything
+    } else {
+      simulate(List.of(synthetic(StatementKind.SAVEPOINT, null)), true, null);
+    }
   }
 
   /** pgjdbc chose the name of the savepoint just set (unnamed savepoints are numbered by pgjdbc). */
@@ -143,71 +184,31 @@ public final class TransactionTracker {
 
   /** {@code rollback(Savepoint)} / {@code releaseSavepoint}: sent without an implicit BEGIN. */
   public void beforeSavepointCommand(StatementKind kind, String foldedName) throws SQLException {
-    begin(List.of(synthetic(kind, foldedName)), false, null);
-  }
-
-  /** A call that sends nothing the tracker classifies but may change the state (COPY, large objects). */
-  public void beforeUnclassified() throws SQLException {
-    begin(List.of(), false, null);
+    adoptServerStateIfChanged();
+    simulate(List.of(synthetic(kind, foldedName)), false, null);
   }
 
   // ---- outcome ------------------------------------------------------------------------------
 
   /** The announced call returned ({@code error == null}) or threw {@code error}. */
   public void afterCall(SQLException error) {
-    if (plainStatementPending) {
-      plainStatementPending = false;
-      afterPlainStatement(error);
-      return;
-    }
-    PendingCall call = pending;
-    pending = null;
-    if (call == null) {
-      return;
-    }
-    TransactionState reported = server.getTransactionState();
-    Simulation outcome;
-    if (error == null) {
-      outcome = call.predicted;
-    } else {
-      outcome = chooseFailureOutcome(call, error, reported);
-    }
-    if (outcome == null || toState(reported) != outcome.state) {
-      if (call.statements.isEmpty() && !call.implicitBegin) {
-        LOG.debug("transaction state changed outside classified SQL: {} -> {}", state, reported);
-      } else {
-        mispredictions++;
-        LOG.warn("transaction state prediction missed: expected {}, server reports {} after {}",
-            outcome == null ? "?" : outcome.state, reported, call.statements);
-      }
-      adoptServerState(reported);
-      return;
-    }
-    apply(call, outcome, error);
-  }
-
-  /** Settles a statement without transaction control: only a failure can change the state. */
-  private void afterPlainStatement(SQLException error) {
-    State reported = toState(server.getTransactionState());
-    State expected = state;
-    if (error != null && state == State.ACTIVE && isServerError(error)) {
-      expected = reported == State.ACTIVE && autosave() ? State.ACTIVE : State.FAILED;
-    }
-    if (reported != expected) {
-      mispredictions++;
-      LOG.warn("transaction state prediction missed: expected {}, server reports {} after a plain statement",
-          expected, reported);
-      adoptServerState(server.getTransactionState());
-      return;
-    }
-    if (state == State.IDLE) {
-      cause = Cause.AUTOCOMMIT_STATEMENT;
-    } else if (expected != state) {
-      Snapshot abortPoint = current.abortPoint();
-      session.restore(abortPoint.session());
-      current.restore(abortPoint);
-      state = expected;
-      cause = Cause.STATEMENT_FAILED;
+    Pending call = pending;
+    pending = Pending.NONE;
+    switch (call) {
+      case PLAIN_STATEMENT:
+        afterPlainStatement(error);
+        break;
+      case IMPLICIT_BEGIN:
+        afterImplicitBegin(error);
+        break;
+      case COMMIT:
+        afterCommit(error);
+        break;
+      case SIMULATED:
+        afterSimulated(error);
+        break;
+      default:
+        break;
     }
   }
 
@@ -218,62 +219,137 @@ public final class TransactionTracker {
 
   /** {@code setTransactionIsolation} succeeded (it sets the session default). */
   public void isolationChanged(Isolation level) {
-    session.isolation = level;
+    session = session.with(level, null);
   }
 
   /** {@code setReadOnly} succeeded. */
   public void readOnlyChanged(boolean readOnly) {
-    session.connectionReadOnly = readOnly;
+    session = session.withConnectionReadOnly(readOnly);
   }
 
-  /** The connection was closed: the server rolls back whatever was open. */
+  /** The connection was closed or aborted: the server rolls back whatever was open. */
   public void closed() {
+    pending = Pending.NONE;
     if (current != null) {
       Transaction lost = current;
       current = null;
-      fire(new Simulation.Event(Simulation.Event.Kind.ROLLED_BACK, lost));
+      fire(Simulation.Event.Kind.ROLLED_BACK, lost);
     }
     state = State.IDLE;
     cause = Cause.CONNECTION_CLOSED;
   }
 
-  // ---- internals ------------------------------------------------------------------------------
+  // ---- fast paths -----------------------------------------------------------------------------
 
-  private void begin(List<SqlStatement> statements, boolean implicitBeginPossible, Cause endCause)
-      throws SQLException {
-    plainStatementPending = false;
-    adoptServerStateIfChanged();
-    boolean implicitBegin = implicitBeginPossible && state == State.IDLE && !statements.isEmpty();
-    PendingCall call = new PendingCall(statements, implicitBegin, endCause);
-    call.predicted = simulate(call, statements.size(), null);
-    pending = call;
-    for (Simulation.Event e : call.predicted.events) {
-      Transaction real = realTransaction(call, e.tx());
-      try {
-        if (e.kind() == Simulation.Event.Kind.BEGIN) {
-          for (TransactionListener l : listeners) {
-            l.beforeBegin(real);
-          }
-        } else if (e.kind() == Simulation.Event.Kind.COMMIT_REQUESTED) {
-          for (TransactionListener l : listeners) {
-            l.beforeCommit(real);
-          }
-        }
-      } catch (SQLException | RuntimeException ex) {
-        pending = null;
-        throw ex;
+  /** Settles a statement without transaction control: only a failure can change the state. */
+  private void afterPlainStatement(SQLException error) {
+    State reported = serverState();
+    State expected = state;
+    if (error != null && state == State.ACTIVE && isServerError(error)) {
+      expected = reported == State.ACTIVE && autosave() ? State.ACTIVE : State.FAILED;
+    }
+    if (reported != expected) {
+      mispredicted(expected, "a statement without transaction control");
+      return;
+    }
+    if (state == State.IDLE) {
+      cause = Cause.AUTOCOMMIT_STATEMENT;
+    } else if (expected != state) {
+      abort(current);
+      state = State.FAILED;
+      cause = Cause.STATEMENT_FAILED;
+    }
+  }
+
+  /** Settles the first statement of a transaction that pgjdbc preceded with BEGIN. */
+  private void afterImplicitBegin(SQLException error) {
+    Transaction tx = beginning;
+    beginning = null;
+    State reported = serverState();
+    boolean serverError = error != null && isServerError(error);
+    boolean expected = error == null ? reported == State.ACTIVE
+        : serverError ? reported == State.FAILED || reported == State.ACTIVE && autosave()
+        : reported != State.FAILED; // refused before sending (IDLE), or ran and then complained (ACTIVE)
+    if (!expected) {
+      fire(Simulation.Event.Kind.ROLLED_BACK, tx);
+      mispredicted(error == null ? State.ACTIVE : State.FAILED, "the first statement of a transaction");
+      return;
+    }
+    if (reported == State.IDLE) {
+      fire(Simulation.Event.Kind.ROLLED_BACK, tx); // announced, never begun
+      return;
+    }
+    lastNumber = tx.number();
+    current = tx;
+    state = reported;
+    cause = Cause.IMPLICIT_BEGIN;
+    if (reported == State.FAILED) {
+      abort(tx);
+      cause = Cause.STATEMENT_FAILED;
+    }
+  }
+
+  /** Settles COMMIT of a healthy transaction. */
+  private void afterCommit(SQLException error) {
+    State reported = serverState();
+    if (reported == State.ACTIVE && error != null && !isServerError(error)) {
+      return; // refused before sending, or the connection broke: nothing changed that we know of
+    }
+    if (reported != State.IDLE) {
+      mispredicted(State.IDLE, "COMMIT");
+      return;
+    }
+    Transaction tx = current;
+    current = null;
+    state = State.IDLE;
+    if (error == null) {
+      cause = commitCause;
+      fire(Simulation.Event.Kind.COMMITTED, tx);
+    } else {
+      session = session.restoredFrom(tx.atBegin().session());
+      cause = Cause.COMMIT_FAILED;
+      fire(Simulation.Event.Kind.ROLLED_BACK, tx);
+    }
+  }
+
+  /** The open transaction aborted: SETs since its abort point are undone. */
+  private void abort(Transaction tx) {
+    Snapshot abortPoint = tx.abortPoint();
+    session = session.restoredFrom(abortPoint.session());
+    tx.restore(abortPoint);
+  }
+
+  private void announce(Transaction tx, boolean begin) throws SQLException {
+    for (TransactionListener l : listeners) {
+      if (begin) {
+        l.beforeBegin(tx);
+      } else {
+        l.beforeCommit(tx);
       }
     }
   }
 
-  /**
-   * Simulates the call with statements {@code [0, succeeded)} succeeding and, if
-   * {@code failed} is not null, statement {@code succeeded} failing.
-   */
-  private Simulation simulate(PendingCall call, int succeeded, SqlStatement failed) {
+  // ---- simulated calls --------------------------------------------------------------------------
+
+  private void simulate(List<SqlStatement> statements, boolean implicitBeginPossible, Cause endCause)
+      throws SQLException {
+    boolean implicitBegin = implicitBeginPossible && state == State.IDLE && !statements.isEmpty();
+    SimulatedCall call = new SimulatedCall(statements, implicitBegin, endCause);
+    call.predicted = simulate(call, statements.size());
+    for (Simulation.Event e : call.predicted.events) {
+      if (e.kind() == Simulation.Event.Kind.BEGIN || e.kind() == Simulation.Event.Kind.COMMIT_REQUESTED) {
+        announce(realTransaction(call, e.tx()), e.kind() == Simulation.Event.Kind.BEGIN);
+      }
+    }
+    simulated = call;
+    pending = Pending.SIMULATED;
+  }
+
+  /** Simulates the call with statements {@code [0, succeeded)} succeeding. */
+  private Simulation simulate(SimulatedCall call, int succeeded) {
     Simulation sim = new Simulation(state, cause, current, lastNumber, session,
-        (number, why, chainedFrom, characteristics, statement) ->
-            call.begun.computeIfAbsent(number, n -> newTransaction(n, why, chainedFrom, characteristics, statement)));
+        (number, why, chainedFrom, base, statement) ->
+            call.begun.computeIfAbsent(number, n -> newTransaction(n, why, chainedFrom, base, statement)));
     if (call.implicitBegin) {
       sim.implicitBegin();
     }
@@ -283,42 +359,49 @@ public final class TransactionTracker {
     return sim;
   }
 
-  private Transaction newTransaction(long number, Cause why, Transaction chainedFrom,
-      SessionCharacteristics characteristics, SqlStatement statement) {
-    if (chainedFrom != null) {
-      return new Transaction(number, why, chainedFrom.isolation(), chainedFrom.readOnly());
+  private void afterSimulated(SQLException error) {
+    SimulatedCall call = simulated;
+    simulated = null;
+    State reported = serverState();
+    Simulation outcome = error == null ? call.predicted : chooseFailureOutcome(call, error, reported);
+    if (outcome == null || reported != outcome.state) {
+      for (Transaction announced : call.begun.values()) {
+        if (announced != current) {
+          fire(Simulation.Event.Kind.ROLLED_BACK, announced);
+        }
+      }
+      mispredicted(outcome == null ? null : outcome.state, call.statements.toString());
+      return;
     }
-    Boolean readOnly = characteristics.readOnly;
-    if (why == Cause.IMPLICIT_BEGIN && characteristics.connectionReadOnly) {
-      readOnly = Boolean.TRUE;
+    session = outcome.session();
+    lastNumber = Math.max(lastNumber, outcome.lastNumber);
+    state = outcome.state;
+    cause = outcome.cause;
+    current = outcome.tx == null ? null : realTransaction(call, outcome.tx);
+    if (current != null) {
+      current.syncFrom(outcome.tx);
     }
-    Transaction tx = new Transaction(number, why, characteristics.isolation, readOnly);
-    if (statement != null) {
-      tx.setCharacteristics(statement.isolation(), statement.readOnly());
+    for (Simulation.Event e : outcome.events) {
+      fire(e.kind(), realTransaction(call, e.tx()));
     }
-    return tx;
   }
 
-  private Simulation chooseFailureOutcome(PendingCall call, SQLException error, TransactionState reported) {
-    State wanted = toState(reported);
+  private Simulation chooseFailureOutcome(SimulatedCall call, SQLException error, State wanted) {
     List<Simulation> candidates = new ArrayList<>();
     if (!isServerError(error)) {
       // pgjdbc refused the call before sending it, the connection broke, or pgjdbc complained
       // about a result after the server had run everything (e.g. 0100E from executeUpdate).
-      candidates.add(new Simulation(state, cause, current, lastNumber, session, (n, w, c, s, st) -> null));
+      candidates.add(new Simulation(state, cause, current, lastNumber, session, (n, w, c, b, st) -> null));
       candidates.add(call.predicted);
     }
     boolean autosave = autosave();
     for (int k = call.statements.size() - 1; k >= 0; k--) {
-      Simulation sim = simulate(call, k, null);
+      Simulation sim = simulate(call, k);
       Simulation alternative = sim.fail(call.statements.get(k), autosave);
       candidates.add(sim);
       if (alternative != null) {
         candidates.add(alternative);
       }
-    }
-    if (call.statements.isEmpty() && call.implicitBegin) {
-      candidates.add(simulate(call, 0, null));
     }
     for (Simulation candidate : candidates) {
       if (candidate.state == wanted) {
@@ -328,12 +411,78 @@ public final class TransactionTracker {
     return null;
   }
 
-  private boolean autosave() {
-    try {
-      return server.getAutosave() != AutoSave.NEVER;
-    } catch (RuntimeException e) {
-      return false;
+  private Transaction newTransaction(long number, Cause why, Transaction chainedFrom,
+      SessionCharacteristics base, SqlStatement statement) {
+    if (chainedFrom != null) {
+      return new Transaction(number, why, chainedFrom.isolation(), chainedFrom.readOnly());
     }
+    Boolean readOnly = why == Cause.IMPLICIT_BEGIN && base.connectionReadOnly() ? Boolean.TRUE : base.readOnly();
+    Transaction tx = new Transaction(number, why, base.isolation(), readOnly);
+    if (statement != null) {
+      tx.setCharacteristics(statement.isolation(), statement.readOnly());
+    }
+    return tx;
+  }
+
+  private Transaction realTransaction(SimulatedCall call, Transaction simulatedTx) {
+    if (current != null && current.number() == simulatedTx.number()) {
+      return current;
+    }
+    Transaction real = call.begun.get(simulatedTx.number());
+    return real != null ? real : simulatedTx;
+  }
+
+  // ---- shared ---------------------------------------------------------------------------------
+
+  private void fire(Simulation.Event.Kind kind, Transaction tx) {
+    for (TransactionListener l : listeners) {
+      try {
+        switch (kind) {
+          case COMMITTED: l.afterCommit(tx); break;
+          case ROLLED_BACK: l.afterRollback(tx); break;
+          case PREPARED: l.afterPrepare(tx); break;
+          default: break;
+        }
+      } catch (RuntimeException ex) {
+        LOG.warn("transaction listener {} failed on {}", l, kind, ex);
+      }
+    }
+  }
+
+  private void mispredicted(State expected, String what) {
+    mispredictions++;
+    LOG.warn("transaction state prediction missed: expected {}, server reports {} after {}",
+        expected == null ? "?" : expected, serverState(), what);
+    adoptServerState(serverState());
+  }
+
+  private void adoptServerStateIfChanged() {
+    State reported = serverState();
+    if (reported != state) {
+      LOG.debug("transaction state changed outside classified calls: {} -> {}", state, reported);
+      adoptServerState(reported);
+    }
+  }
+
+  private void adoptServerState(State now) {
+    if (now == State.IDLE && current != null) {
+      fire(Simulation.Event.Kind.ROLLED_BACK, current);
+      current = null;
+    } else if (now != State.IDLE && current == null) {
+      current = new Transaction(++lastNumber, Cause.OBSERVED, session.isolation(), session.readOnly());
+      current.began(session, null);
+    }
+    state = now;
+    cause = Cause.OBSERVED;
+  }
+
+  private State serverState() {
+    TransactionState s = server.getTransactionState();
+    return s == TransactionState.OPEN ? State.ACTIVE : s == TransactionState.FAILED ? State.FAILED : State.IDLE;
+  }
+
+  private boolean autosave() {
+    return server.getAutosave() != AutoSave.NEVER;
   }
 
   private static boolean isServerError(SQLException error) {
@@ -347,74 +496,6 @@ public final class TransactionTracker {
       }
     }
     return false;
-  }
-
-  private void apply(PendingCall call, Simulation outcome, SQLException error) {
-    session.isolation = outcome.session().isolation;
-    session.readOnly = outcome.session().readOnly;
-    lastNumber = Math.max(lastNumber, outcome.lastNumber);
-    state = outcome.state;
-    cause = outcome.cause;
-    current = outcome.tx == null ? null : realTransaction(call, outcome.tx);
-    if (current != null) {
-      current.syncFrom(outcome.tx);
-    }
-    for (Simulation.Event e : outcome.events) {
-      fire(new Simulation.Event(e.kind(), realTransaction(call, e.tx())));
-    }
-    if (LOG.isTraceEnabled()) {
-      LOG.trace("transaction state {} ({}){}", state, cause, error == null ? "" : " after " + error.getSQLState());
-    }
-  }
-
-  private Transaction realTransaction(PendingCall call, Transaction simulated) {
-    if (current != null && current.number() == simulated.number()) {
-      return current;
-    }
-    Transaction real = call.begun.get(simulated.number());
-    return real != null ? real : simulated;
-  }
-
-  private void fire(Simulation.Event e) {
-    for (TransactionListener l : listeners) {
-      try {
-        switch (e.kind()) {
-          case COMMITTED: l.afterCommit(e.tx()); break;
-          case ROLLED_BACK: l.afterRollback(e.tx()); break;
-          case PREPARED: l.afterPrepare(e.tx()); break;
-          default: break;
-        }
-      } catch (RuntimeException ex) {
-        LOG.warn("transaction listener {} failed on {}", l, e.kind(), ex);
-      }
-    }
-  }
-
-  private void adoptServerStateIfChanged() {
-    State reported = toState(server.getTransactionState());
-    if (reported != state) {
-      adoptServerState(server.getTransactionState());
-    }
-  }
-
-  private void adoptServerState(TransactionState reported) {
-    State now = toState(reported);
-    if (now == State.IDLE && current != null) {
-      fire(new Simulation.Event(Simulation.Event.Kind.ROLLED_BACK, current));
-      current = null;
-    } else if (now != State.IDLE && current == null) {
-      current = new Transaction(++lastNumber, Cause.OBSERVED, session.isolation, session.readOnly);
-    }
-    state = now;
-    cause = Cause.OBSERVED;
-  }
-
-  private static State toState(TransactionState s) {
-    switch (s) {
-      case OPEN: return State.ACTIVE;
-      case FAILED: return State.FAILED;
-      default: return State.IDLE;
-    }
   }
 
   private static SqlStatement synthetic(StatementKind kind, String name) {

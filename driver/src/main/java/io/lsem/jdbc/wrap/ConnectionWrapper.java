@@ -235,7 +235,7 @@ public abstract class ConnectionWrapper implements LsemConnection, BaseConnectio
 
   @Override
   public Savepoint setSavepoint() throws SQLException {
-    tracker.beforeSetSavepoint(null);
+    tracker.beforeSetSavepoint();
     Savepoint sp = settle(() -> delegate.setSavepoint());
     tracker.savepointNamed(foldedName(sp));
     return sp;
@@ -243,7 +243,7 @@ public abstract class ConnectionWrapper implements LsemConnection, BaseConnectio
 
   @Override
   public Savepoint setSavepoint(String name) throws SQLException {
-    tracker.beforeSetSavepoint(null);
+    tracker.beforeSetSavepoint();
     Savepoint sp = settle(() -> delegate.setSavepoint(name));
     tracker.savepointNamed(foldedName(sp));
     return sp;
@@ -296,12 +296,18 @@ public abstract class ConnectionWrapper implements LsemConnection, BaseConnectio
 
   @Override
   public void close() throws SQLException {
-    if (delegate.isClosed()) {
-      return;
-    }
     tracker.closed();
     wrapRaw(() -> {
       delegate.close();
+      return null;
+    });
+  }
+
+  @Override
+  public void abort(java.util.concurrent.Executor executor) throws SQLException {
+    tracker.closed();
+    wrapRaw(() -> {
+      delegate.abort(executor);
       return null;
     });
   }
