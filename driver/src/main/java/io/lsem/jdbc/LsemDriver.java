@@ -63,7 +63,12 @@ public final class LsemDriver implements Driver {
     }
     ConnectionConfig config = ConnectionConfig.parse(url, info);
     WrapperContext context = contexts.computeIfAbsent(config, c -> new WrapperContext(c.settings()));
-    Connection raw = pgjdbc.connect(config.pgUrl(), config.pgProperties());
+    Connection raw;
+    try {
+      raw = pgjdbc.connect(config.pgUrl(), config.pgProperties());
+    } catch (SQLException e) {
+      throw context.translate(e);
+    }
     if (raw == null) {
       throw new InvalidPropertyException("url", "pgjdbc rejected the URL '" + ConnectionConfig.redact(url)
           + "'; expected " + ConnectionConfig.URL_FORM);

@@ -19,7 +19,16 @@ public enum LsemProperty {
    * turns the cache off. Default 10000 (a few MiB at most).
    */
   SQL_CACHE_SIZE("sqlCacheSize", "10000", ValueParser.intRange(0, 1_000_000),
-      "Distinct SQL texts whose classification is cached per connection configuration; 0 turns the cache off");
+      "Distinct SQL texts whose classification is cached per connection configuration; 0 turns the cache off"),
+
+  /**
+   * Whether pgjdbc's {@code PSQLException} is replaced by a typed exception (see
+   * {@code io.lsem.jdbc.error}) that extends the fitting JDBC 4 class, so frameworks classify
+   * it without configuration. {@code false} passes pgjdbc's exceptions through untouched, for
+   * code that catches {@code PSQLException}. Default {@code true}.
+   */
+  TYPED_EXCEPTIONS("typedExceptions", "true", ValueParser.bool(),
+      "Replace PSQLException by typed exceptions extending the JDBC 4 classes; false passes pgjdbc's through");
 
   private static final Map<String, LsemProperty> BY_NAME = new HashMap<>();
 

@@ -30,6 +30,11 @@ public final class LsemSettings {
     return (Integer) values.get(LsemProperty.SQL_CACHE_SIZE);
   }
 
+  /** See {@link LsemProperty#TYPED_EXCEPTIONS}. */
+  public boolean typedExceptions() {
+    return (Boolean) values.get(LsemProperty.TYPED_EXCEPTIONS);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof LsemSettings && ((LsemSettings) o).values.equals(values);

@@ -59,20 +59,32 @@ public abstract class ConnectionWrapper implements LsemConnection, BaseConnectio
     return context.classify(sql, delegate.getStandardConformingStrings());
   }
 
-  /** Runs {@code call}, a statement execution classified as {@code sql}, under the tracker. */
+  /**
+   * Runs {@code call}, a statement execution classified as {@code sql}, under the tracker.
+   * Throws pgjdbc's exception untranslated: the statement translates it, knowing whether it was
+   * canceled or timed out.
+   */
   final <T> T execute(SqlInfo sql, SqlCall<T> call) throws SQLException {
     tracker.beforeStatement(sql);
-    return settle(call);
+    return settleUntranslated(call);
   }
 
-  /** Runs an announced call and reports its outcome to the tracker. */
+  /** Runs an announced call, reports its outcome to the tracker, and translates a failure. */
   final <T> T settle(SqlCall<T> call) throws SQLException {
+    try {
+      return settleUntranslated(call);
+    } catch (SQLException e) {
+      throw translate(e);
+    }
+  }
+
+  private <T> T settleUntranslated(SqlCall<T> call) throws SQLException {
     T result;
     try {
       result = call.call();
     } catch (SQLException e) {
       tracker.afterCall(e);
-      throw translate(e);
+      throw e;
     } catch (RuntimeException | Error e) {
       tracker.afterCall(new SQLException(e));
       throw e;
@@ -270,7 +282,7 @@ public abstract class ConnectionWrapper implements LsemConnection, BaseConnectio
   /** The savepoint's name as the server folds it, as the tracker records savepoints. */
   private String foldedName(Savepoint savepoint) throws SQLException {
     if (savepoint instanceof PSQLSavepoint) {
-      String pgName = ((PSQLSavepoint) savepoint).getPGName();
+      String pgName = wrapRaw(((PSQLSavepoint) savepoint)::getPGName); // throws once released
       return classify("SAVEPOINT " + pgName).statements().get(0).name();
     }
     return null;

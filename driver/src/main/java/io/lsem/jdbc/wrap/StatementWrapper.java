@@ -37,9 +37,28 @@ public abstract class StatementWrapper implements Statement, PGStatement {
     this.connection = connection;
   }
 
+  /** Set by {@link #cancel()}, cleared when the next execution starts: tells a cancel from a timeout. */
+  private volatile boolean cancelRequested;
+
   @ErrorTranslator
   protected final SQLException translate(SQLException e) {
-    return connection.translate(e);
+    boolean queryTimeoutSet;
+    try {
+      queryTimeoutSet = delegate.unwrap(org.postgresql.jdbc.PgStatement.class).getQueryTimeoutMs() > 0;
+    } catch (SQLException | RuntimeException closedOrNotPgjdbc) {
+      queryTimeoutSet = false;
+    }
+    return connection.context.translate(e, cancelRequested, queryTimeoutSet);
+  }
+
+  @Override
+  public void cancel() throws SQLException {
+    cancelRequested = true;
+    try {
+      delegate.cancel();
+    } catch (SQLException e) {
+      throw translate(e);
+    }
   }
 
   /** The wrapper of {@code raw}; the same wrapper for the same result set, so identity holds. */
@@ -56,7 +75,12 @@ public abstract class StatementWrapper implements Statement, PGStatement {
   }
 
   final <T> T execute(SqlInfo sql, SqlCall<T> call) throws SQLException {
-    return connection.execute(sql, call);
+    cancelRequested = false;
+    try {
+      return connection.execute(sql, call);
+    } catch (SQLException e) {
+      throw translate(e);
+    }
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.lsem.jdbc.wrap;
 
 import io.lsem.jdbc.config.LsemSettings;
+import io.lsem.jdbc.error.ExceptionTranslator;
 import io.lsem.jdbc.sql.SqlClassifierCache;
 import io.lsem.jdbc.sql.SqlInfo;
 import java.sql.SQLException;
@@ -12,10 +13,12 @@ import java.sql.SQLException;
 public final class WrapperContext {
   private final LsemSettings settings;
   private final SqlClassifierCache classifier;
+  private final ExceptionTranslator translator;
 
   public WrapperContext(LsemSettings settings) {
     this.settings = settings;
     this.classifier = new SqlClassifierCache(settings.sqlCacheSize());
+    this.translator = new ExceptionTranslator(settings.typedExceptions());
   }
 
   public LsemSettings settings() {
@@ -27,7 +30,12 @@ public final class WrapperContext {
   }
 
   /** The exception to give the application for {@code e}. */
-  SQLException translate(SQLException e) {
-    return e;
+  public SQLException translate(SQLException e) {
+    return translator.translate(e);
+  }
+
+  /** The same for an exception from a statement that may have been canceled or timed out. */
+  SQLException translate(SQLException e, boolean cancelRequested, boolean queryTimeoutSet) {
+    return translator.translate(e, cancelRequested, queryTimeoutSet);
   }
 }

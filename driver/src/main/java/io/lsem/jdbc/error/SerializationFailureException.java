@@ -1,0 +1,15 @@
+package io.lsem.jdbc.error;
+
+import java.sql.SQLException;
+
+/**
+ * Serialization failure: under REPEATABLE READ or SERIALIZABLE a concurrent transaction made
+ * this one impossible. Running the transaction again can succeed. SQLSTATE {@code 40001}.
+ */
+public class SerializationFailureException extends TransactionRollbackException {
+  private static final long serialVersionUID = 1L;
+
+  public SerializationFailureException(ErrorDetails details, SQLException cause) {
+    super(details, cause);
+  }
+}
