@@ -1,6 +1,7 @@
 package io.lsem.jdbc;
 
 import io.lsem.jdbc.config.ValueParser;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -28,7 +29,48 @@ public enum LsemProperty {
    * code that catches {@code PSQLException}. Default {@code true}.
    */
   TYPED_EXCEPTIONS("typedExceptions", "true", ValueParser.bool(),
-      "Replace PSQLException by typed exceptions extending the JDBC 4 classes; false passes pgjdbc's through");
+      "Replace PSQLException by typed exceptions extending the JDBC 4 classes; false passes pgjdbc's through"),
+
+  /**
+   * Transparent retry: when a statement or COMMIT fails with one of {@link #RETRY_SQL_STATES},
+   * the driver rolls back, waits, replays the transaction's recorded calls, checks that every
+   * result the application saw is the same, and resumes — or throws
+   * {@code ReplayMismatchException}. Default {@code true}; also switchable per connection and
+   * per transaction through {@code LsemConnection}.
+   */
+  RETRY("retry", "true", ValueParser.bool(),
+      "Transparent retry of serialization failures and deadlocks by validated replay"),
+
+  /** The SQLSTATEs that trigger a transparent retry. Default {@code 40001,40P01}. */
+  RETRY_SQL_STATES("retrySqlStates", "40001,40P01", ValueParser.sqlStates(),
+      "SQLSTATEs that trigger a transparent retry"),
+
+  /** How many times a transaction may run in all, the first run included. Default 10. */
+  RETRY_MAX_ATTEMPTS("retryMaxAttempts", "10", ValueParser.intRange(1, 1000),
+      "Runs of one transaction in all, the first included, before the error reaches the application"),
+
+  /**
+   * The first backoff before a replay. The n-th wait is a random time between zero and
+   * {@code min(retryBackoffCap, retryBackoffBase * 2^(n-1))} ("full jitter"). Default 5ms.
+   */
+  RETRY_BACKOFF_BASE("retryBackoffBase", "5ms", ValueParser.duration(Duration.ZERO, Duration.ofSeconds(10)),
+      "First backoff before a replay; doubles each attempt, with full jitter"),
+
+  /** The longest backoff before one replay. Default 1s. */
+  RETRY_BACKOFF_CAP("retryBackoffCap", "1s", ValueParser.duration(Duration.ZERO, Duration.ofMinutes(10)),
+      "Longest backoff before one replay"),
+
+  /** Total time a transaction may spend retrying, from its first failure; then the error surfaces. Default 30s. */
+  RETRY_BUDGET("retryBudget", "30s", ValueParser.duration(Duration.ZERO, Duration.ofHours(1)),
+      "Total time one transaction may spend in retries before the error reaches the application"),
+
+  /**
+   * The most memory one transaction's recording may take. A transaction that records more
+   * (large result sets read, many or large parameters) becomes non-replayable: its retryable
+   * errors reach the application. Default 4MiB.
+   */
+  RETRY_MAX_RECORDED_BYTES("retryMaxRecordedBytes", "4MiB", ValueParser.byteSize(0, Integer.MAX_VALUE),
+      "Memory one transaction's recording may take before the transaction becomes non-replayable");
 
   private static final Map<String, LsemProperty> BY_NAME = new HashMap<>();
 

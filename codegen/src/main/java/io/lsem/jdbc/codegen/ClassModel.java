@@ -33,6 +33,10 @@ final class ClassModel {
   final List<VariableElement> delegates;
   final String errorTranslator;
   final Map<String, String> returnWrappers;
+  /** Every {@link RecordCalls} of the class chain, most derived class first. */
+  final List<RecordCallsSpec> recordSpecs;
+  /** The target of {@code replayCall}: the most derived class's {@link RecordCalls#target()}, or {@code null}. */
+  final TypeElement recordTarget;
   private final Types types;
 
   ClassModel(ProcessingEnvironment env, TypeElement type) {
@@ -56,6 +60,18 @@ final class ClassModel {
       }
     }
     this.missingMethods = missing(chain, chainMethods);
+    this.recordSpecs = chain.stream().flatMap(c -> RecordCallsSpec.of(c).stream()).collect(Collectors.toList());
+    this.recordTarget = recordSpecs.isEmpty() ? null : recordSpecs.get(0).target;
+  }
+
+  /** The {@link RecordCalls} that reports calls of {@code m}, or {@code null}. */
+  RecordCallsSpec recordSpec(ExecutableElement m) {
+    for (RecordCallsSpec spec : recordSpecs) {
+      if (spec.matches(m)) {
+        return spec;
+      }
+    }
+    return null;
   }
 
   /** The annotated class and its superclasses, most derived first, without {@code Object}. */

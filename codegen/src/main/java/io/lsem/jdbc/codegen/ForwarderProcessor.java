@@ -18,7 +18,8 @@ import javax.tools.Diagnostic;
  */
 @SupportedAnnotationTypes({
     "io.lsem.jdbc.codegen.GenerateForwarder",
-    "io.lsem.jdbc.codegen.GenerateStub"})
+    "io.lsem.jdbc.codegen.GenerateStub",
+    "io.lsem.jdbc.codegen.RecordCalls"})
 public final class ForwarderProcessor extends AbstractProcessor {
 
   @Override

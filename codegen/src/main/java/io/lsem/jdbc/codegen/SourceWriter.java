@@ -31,13 +31,36 @@ final class SourceWriter {
   String forwarder() {
     header("final", "Forwards every method that {@link " + model.type.getSimpleName()
         + "} leaves abstract to its delegate.");
+    List<ExecutableElement> recorded = new java.util.ArrayList<>();
+    boolean instanceDispatcher = false;
     for (ExecutableElement m : model.missingMethods) {
+      if (m.getSimpleName().contentEquals(ReplayWriter.INSTANCE_DISPATCHER)) {
+        instanceDispatcher = true;
+        continue;
+      }
+      if (m.getSimpleName().contentEquals(ReplayWriter.INSTANCE_CALL_NAME)) {
+        continue;
+      }
       VariableElement field = model.delegateFor(m);
+      if (field == null && m.isDefault()) {
+        continue; // a default method of an interface no delegate implements keeps its default
+      }
       if (field == null) {
         throw new GenerationException(model.type, "no @Delegate field has a type that declares "
             + m.getEnclosingElement() + "." + m + "; add one");
       }
-      forwardingMethod(m, field);
+      RecordCallsSpec spec = model.recordSpec(m);
+      if (spec != null) {
+        recorded.add(m);
+      }
+      forwardingMethod(m, field, spec, recorded.size() - 1);
+    }
+    if (model.recordTarget != null) {
+      VariableElement target = model.delegates.stream()
+          .filter(f -> types.isAssignable(types.erasure(f.asType()), model.recordTarget.asType()))
+          .findFirst().orElse(null);
+      new ReplayWriter(out, model.recordTarget).write(recorded, instanceDispatcher && target != null
+          ? target.getSimpleName().toString() : null);
     }
     out.append("}\n");
     return out.toString();
@@ -82,7 +105,7 @@ final class SourceWriter {
         .append(arguments(c)).append(");\n  }\n\n");
   }
 
-  private void forwardingMethod(ExecutableElement m, VariableElement field) {
+  private void forwardingMethod(ExecutableElement m, VariableElement field, RecordCallsSpec spec, int op) {
     ExecutableType t = memberType(m);
     signatureLine(m, t);
     TypeMirror ret = t.getReturnType();
@@ -91,9 +114,25 @@ final class SourceWriter {
     if (wrapper != null) {
       call = wrapper + "(" + call + ")";
     }
-    String statement = (ret.getKind() == TypeKind.VOID ? "" : "return ") + call + ";";
+    boolean isVoid = ret.getKind() == TypeKind.VOID;
+    String statement;
+    String args = ReplayWriter.intArg(m) + ", " + ReplayWriter.otherArgs(m);
+    if (spec == null) {
+      statement = (isVoid ? "" : "return ") + call + ";";
+    } else {
+      boolean passResult = spec.withResult && !isVoid;
+      String record = "if (" + spec.guard + "()) {\n        " + spec.hook + "(" + op + ", " + args
+          + (passResult ? ", v" : "") + ");\n      }";
+      statement = isVoid ? call + ";\n      " + record
+          : TypeNames.of(ret) + " v = " + call + ";\n      " + record + "\n      return v;";
+    }
     boolean translate = model.errorTranslator != null && throwsSqlException(t);
-    if (translate) {
+    if (spec != null && spec.recover && throwsSqlException(t)) {
+      String recover = "recover(" + op + ", " + args + ", e)";
+      out.append("    try {\n      ").append(statement).append("\n    } catch (java.sql.SQLException e) {\n      ")
+          .append(isVoid ? recover + ";\n" : "return (" + boxedCast(ret) + ") " + recover + ";\n")
+          .append("    }\n");
+    } else if (translate) {
       out.append("    try {\n      ").append(statement).append("\n    } catch (java.sql.SQLException e) {\n")
           .append("      throw ").append(model.errorTranslator).append("(e);\n    }\n");
     } else {
@@ -142,6 +181,11 @@ final class SourceWriter {
 
   private static boolean throwsSqlException(ExecutableType t) {
     return t.getThrownTypes().stream().anyMatch(x -> TypeNames.of(x).equals("java.sql.SQLException"));
+  }
+
+  /** A cast from {@code Object} that unboxes for primitives: {@code (int)}, {@code (java.lang.String)}. */
+  private static String boxedCast(TypeMirror t) {
+    return TypeNames.of(t);
   }
 
   private static String defaultValue(TypeMirror t) {

@@ -35,6 +35,42 @@ public final class LsemSettings {
     return (Boolean) values.get(LsemProperty.TYPED_EXCEPTIONS);
   }
 
+  /** See {@link LsemProperty#RETRY}. */
+  public boolean retry() {
+    return (Boolean) values.get(LsemProperty.RETRY);
+  }
+
+  /** See {@link LsemProperty#RETRY_SQL_STATES}. */
+  @SuppressWarnings("unchecked")
+  public java.util.Set<String> retrySqlStates() {
+    return (java.util.Set<String>) values.get(LsemProperty.RETRY_SQL_STATES);
+  }
+
+  /** See {@link LsemProperty#RETRY_MAX_ATTEMPTS}. */
+  public int retryMaxAttempts() {
+    return (Integer) values.get(LsemProperty.RETRY_MAX_ATTEMPTS);
+  }
+
+  /** See {@link LsemProperty#RETRY_BACKOFF_BASE}. */
+  public java.time.Duration retryBackoffBase() {
+    return (java.time.Duration) values.get(LsemProperty.RETRY_BACKOFF_BASE);
+  }
+
+  /** See {@link LsemProperty#RETRY_BACKOFF_CAP}. */
+  public java.time.Duration retryBackoffCap() {
+    return (java.time.Duration) values.get(LsemProperty.RETRY_BACKOFF_CAP);
+  }
+
+  /** See {@link LsemProperty#RETRY_BUDGET}. */
+  public java.time.Duration retryBudget() {
+    return (java.time.Duration) values.get(LsemProperty.RETRY_BUDGET);
+  }
+
+  /** See {@link LsemProperty#RETRY_MAX_RECORDED_BYTES}. */
+  public long retryMaxRecordedBytes() {
+    return (Long) values.get(LsemProperty.RETRY_MAX_RECORDED_BYTES);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof LsemSettings && ((LsemSettings) o).values.equals(values);

@@ -88,6 +88,61 @@ public interface ValueParser<T> {
     };
   }
 
+  /** A byte count such as {@code 4194304}, {@code 512KiB} or {@code 4MiB}, within {@code [min, max]}. */
+  static ValueParser<Long> byteSize(long min, long max) {
+    Pattern size = Pattern.compile("(\\d+)\\s*(b|kib|kb|mib|mb|gib|gb)?");
+    return new ValueParser<>() {
+      @Override
+      public Long parse(String text) {
+        Matcher m = size.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+          return null;
+        }
+        try {
+          long n = Long.parseLong(m.group(1));
+          String unit = m.group(2) == null ? "b" : m.group(2);
+          long factor = unit.startsWith("k") ? 1L << 10 : unit.startsWith("m") ? 1L << 20 : unit.startsWith("g") ? 1L << 30 : 1;
+          long v = Math.multiplyExact(n, factor);
+          return v >= min && v <= max ? v : null;
+        } catch (ArithmeticException | NumberFormatException e) {
+          return null;
+        }
+      }
+
+      @Override
+      public String expectedForm() {
+        return "a size from " + min + " to " + max + " bytes such as 4194304, 512KiB or 4MiB";
+      }
+    };
+  }
+
+  /** A comma-separated list of five-character SQLSTATE codes, e.g. {@code 40001,40P01}. */
+  static ValueParser<java.util.Set<String>> sqlStates() {
+    Pattern code = Pattern.compile("[0-9A-Z]{5}");
+    return new ValueParser<>() {
+      @Override
+      public java.util.Set<String> parse(String text) {
+        java.util.Set<String> states = new java.util.LinkedHashSet<>();
+        for (String part : text.split(",")) {
+          String s = part.trim().toUpperCase(Locale.ROOT);
+          if (s.isEmpty()) {
+            continue;
+          }
+          if (!code.matcher(s).matches()) {
+            return null;
+          }
+          states.add(s);
+        }
+        return java.util.Collections.unmodifiableSet(states);
+      }
+
+      @Override
+      public String expectedForm() {
+        return "a comma-separated list of five-character SQLSTATE codes such as 40001,40P01 (may be empty)";
+      }
+    };
+  }
+
   /** Renders a duration the way {@link #duration} accepts it. */
   static String format(Duration d) {
     if (d.toMillis() % 1000 != 0) {

@@ -12,4 +12,9 @@ public class SerializationFailureException extends TransactionRollbackException 
   public SerializationFailureException(ErrorDetails details, SQLException cause) {
     super(details, cause);
   }
+
+  /** With a message of the driver's own. */
+  protected SerializationFailureException(String message, ErrorDetails details, SQLException cause) {
+    super(message, details, cause);
+  }
 }

@@ -12,7 +12,12 @@ public class TransactionRollbackException extends SQLTransactionRollbackExceptio
   private final ErrorDetails details;
 
   public TransactionRollbackException(ErrorDetails details, SQLException cause) {
-    super(cause.getMessage(), details.sqlState(), cause.getErrorCode(), cause);
+    this(cause.getMessage(), details, cause);
+  }
+
+  /** With a message of the driver's own, e.g. for {@link ReplayMismatchException}. */
+  protected TransactionRollbackException(String message, ErrorDetails details, SQLException cause) {
+    super(message, details.sqlState(), cause == null ? 0 : cause.getErrorCode(), cause);
     this.details = details;
   }
 

@@ -104,6 +104,10 @@ public final class SqlClassifier {
         case "discard":
           return reset(first.text());
         case "select":
+          if (sequenceOnly()) {
+            return new SqlStatement(StatementKind.READ, null, null, null, false, true, ts.get(0).start(),
+                ts.get(ts.size() - 1).end());
+          }
           return make(locksOrCreates() ? StatementKind.WRITE : StatementKind.READ, null, false);
         case "with":
           return make(modifiesData() || locksOrCreates() ? StatementKind.WRITE : StatementKind.READ, null, false);
@@ -253,6 +257,58 @@ public final class SqlClassifier {
       }
     }
 
+    /**
+     * {@code nextval('s') [[AS] alias] [, …] [FROM generate_series(…) [[AS] alias]]} after
+     * SELECT, and nothing else.
+     */
+    private boolean sequenceOnly() {
+      int k = i;
+      do {
+        if (!(word(k, "nextval") && symbol(k + 1, '(') && at(k + 2) != null
+            && at(k + 2).type() == Token.Type.STRING)) {
+          return false;
+        }
+        k += 3;
+        if (symbol(k, ':') && symbol(k + 1, ':') && word(k + 2, "regclass")) {
+          k += 3;
+        }
+        if (!symbol(k, ')')) {
+          return false;
+        }
+        k = skipAlias(k + 1);
+      } while (symbol(k, ',') && ++k > 0);
+      if (word(k, "from") && word(k + 1, "generate_series") && symbol(k + 2, '(')) {
+        k += 3;
+        while (k < ts.size() && !symbol(k, ')')) {
+          k++;
+        }
+        k = skipAlias(k + 1);
+      }
+      return k >= ts.size();
+    }
+
+    private int skipAlias(int k) {
+      if (word(k, "as")) {
+        k++;
+      }
+      Token t = at(k);
+      if (t != null && (t.type() == Token.Type.QUOTED_IDENTIFIER
+          || t.type() == Token.Type.WORD && !t.isWord("from"))) {
+        k++;
+      }
+      return k;
+    }
+
+    private boolean word(int k, String w) {
+      Token t = at(k);
+      return t != null && t.isWord(w);
+    }
+
+    private boolean symbol(int k, char c) {
+      Token t = at(k);
+      return t != null && t.isSymbol(c);
+    }
+
     /** {@code SELECT … INTO} creates a table; {@code FOR UPDATE/SHARE/NO KEY UPDATE/KEY SHARE} takes row locks. */
     private boolean locksOrCreates() {
       for (int k = 0; k < ts.size(); k++) {
@@ -311,7 +367,7 @@ public final class SqlClassifier {
     }
 
     private SqlStatement make(StatementKind kind, String name, boolean chain) {
-      return new SqlStatement(kind, name, isolation, readOnly, chain,
+      return new SqlStatement(kind, name, isolation, readOnly, chain, false,
           ts.get(0).start(), ts.get(ts.size() - 1).end());
     }
   }

@@ -10,12 +10,22 @@ public final class SqlInfo {
   private final List<SqlStatement> statements;
   private final boolean transactionControl;
   private final boolean readOnly;
+  private final boolean sequenceOnly;
 
   SqlInfo(List<SqlStatement> statements) {
     this.statements = List.copyOf(statements);
     this.transactionControl = statements.stream().anyMatch(s -> s.kind().isTransactionControl()
         || s.kind() == StatementKind.SET_TRANSACTION || s.kind() == StatementKind.SET_SESSION_CHARACTERISTICS);
     this.readOnly = !statements.isEmpty() && statements.stream().allMatch(s -> s.kind() == StatementKind.READ);
+    this.sequenceOnly = !statements.isEmpty() && statements.stream().allMatch(SqlStatement::sequenceOnly);
+  }
+
+  /**
+   * Whether every statement only allocates sequence values ({@code select nextval('s')}): the
+   * values it returns are new on every run, and the ones the application already holds stay valid.
+   */
+  public boolean isSequenceOnly() {
+    return sequenceOnly;
   }
 
   /** The statements of a batch (or any sequence) as one unit. */

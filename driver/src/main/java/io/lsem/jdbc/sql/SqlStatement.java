@@ -12,8 +12,10 @@ package io.lsem.jdbc.sql;
  * @param isolation the isolation level it sets, or {@code null} if it sets none
  * @param readOnly the access mode it sets ({@code TRUE} read only), or {@code null}
  * @param chain {@code COMMIT/ROLLBACK AND CHAIN}: a new transaction starts at once
+ * @param sequenceOnly a {@code SELECT} that only allocates sequence values
+ *     ({@code select nextval('s')}, optionally {@code from generate_series(…)})
  * @param start offset of its first token in the text
  * @param end offset just after its last token
  */
 public record SqlStatement(StatementKind kind, String name, Isolation isolation, Boolean readOnly,
-    boolean chain, int start, int end) {}
+    boolean chain, boolean sequenceOnly, int start, int end) {}

@@ -499,6 +499,6 @@ public final class TransactionTracker {
   }
 
   private static SqlStatement synthetic(StatementKind kind, String name) {
-    return new SqlStatement(kind, name, null, null, false, 0, 0);
+    return new SqlStatement(kind, name, null, null, false, false, 0, 0);
   }
 }

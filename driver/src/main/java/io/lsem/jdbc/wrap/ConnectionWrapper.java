@@ -1,6 +1,7 @@
 package io.lsem.jdbc.wrap;
 
 import io.lsem.jdbc.LsemConnection;
+import io.lsem.jdbc.RetryStats;
 import io.lsem.jdbc.TransactionStatus;
 import io.lsem.jdbc.codegen.Delegate;
 import io.lsem.jdbc.codegen.ErrorTranslator;
@@ -8,6 +9,9 @@ import io.lsem.jdbc.codegen.GenerateForwarder;
 import io.lsem.jdbc.sql.Isolation;
 import io.lsem.jdbc.sql.SqlInfo;
 import io.lsem.jdbc.sql.StatementKind;
+import io.lsem.jdbc.tx.Journal;
+import io.lsem.jdbc.tx.Replayable;
+import io.lsem.jdbc.tx.RetryController;
 import io.lsem.jdbc.tx.TransactionTracker;
 import java.sql.CallableStatement;
 import java.sql.DatabaseMetaData;
@@ -16,28 +20,41 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import org.postgresql.copy.CopyManager;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.jdbc.PSQLSavepoint;
+import org.postgresql.largeobject.LargeObjectManager;
 
 /**
  * The connection the application holds. Implements pgjdbc's public connection interfaces
  * ({@code PGConnection}, {@code BaseConnection}) so casts keep working; everything it does not
  * intercept is forwarded by the generated {@code ConnectionProxy}. It intercepts what creates
  * statements (so they are wrapped and their SQL classified once), every transaction boundary
- * (so the {@link TransactionTracker} knows the state), and identity ({@code unwrap}).
+ * (so the {@link TransactionTracker} knows the state), identity ({@code unwrap}), and it runs
+ * every execution under transparent retry ({@link RetryController}).
  */
 @GenerateForwarder("ConnectionProxy")
-public abstract class ConnectionWrapper implements LsemConnection, BaseConnection {
+public abstract class ConnectionWrapper
+    implements LsemConnection, BaseConnection, Replayable, RetryController.Host {
+  private static final int OP_SAVEPOINT = -1;
+  private static final int OP_ROLLBACK_TO = -2;
+  private static final int OP_RELEASE = -3;
+
   @Delegate
-  protected final BaseConnection delegate;
+  protected BaseConnection delegate;
   final WrapperContext context;
   final TransactionTracker tracker;
+  final RetryController retry;
   private DatabaseMetaData metaData;
+  private LargeObjectManager largeObjects;
+  private int statementsCreated;
 
   protected ConnectionWrapper(BaseConnection delegate, WrapperContext context) throws SQLException {
     this.delegate = delegate;
     this.context = context;
     this.tracker = new TransactionTracker(delegate);
+    this.retry = new RetryController(context.retryPolicy(), tracker);
+    tracker.addListener(retry);
   }
 
   /** Wraps a fresh pgjdbc connection. */
@@ -46,7 +63,8 @@ public abstract class ConnectionWrapper implements LsemConnection, BaseConnectio
   }
 
   @ErrorTranslator
-  protected final SQLException translate(SQLException e) {
+  @Override
+  public final SQLException translate(SQLException e) {
     return context.translate(e);
   }
 
@@ -59,38 +77,101 @@ public abstract class ConnectionWrapper implements LsemConnection, BaseConnectio
     return context.classify(sql, delegate.getStandardConformingStrings());
   }
 
-  /**
-   * Runs {@code call}, a statement execution classified as {@code sql}, under the tracker.
-   * Throws pgjdbc's exception untranslated: the statement translates it, knowing whether it was
-   * canceled or timed out.
-   */
-  final <T> T execute(SqlInfo sql, SqlCall<T> call) throws SQLException {
-    tracker.beforeStatement(sql);
-    return settleUntranslated(call);
+  int nextStatementNumber() {
+    return ++statementsCreated;
   }
 
-  /** Runs an announced call, reports its outcome to the tracker, and translates a failure. */
-  final <T> T settle(SqlCall<T> call) throws SQLException {
-    try {
-      return settleUntranslated(call);
-    } catch (SQLException e) {
-      throw translate(e);
+  Journal journal() {
+    return retry.journal();
+  }
+
+  // ---- running calls under the tracker and transparent retry -----------------------------------
+
+  /** An announcement to the tracker before a call: what kind of boundary it may cross. */
+  @FunctionalInterface
+  interface Announcement {
+    void announce() throws SQLException;
+  }
+
+  /**
+   * Runs {@code call}, a statement execution classified as {@code sql}, under the tracker and
+   * transparent retry: when it fails with a retryable error in a replayable transaction, the
+   * transaction is replayed and the call made again. Failures reach the caller translated by
+   * {@code host} (the statement, which knows whether it was canceled or timed out).
+   */
+  final <T> T execute(SqlInfo sql, SqlCall<T> call, RetryController.Host host) throws SQLException {
+    return run(() -> tracker.beforeStatement(sql), call, host, true);
+  }
+
+  /** Runs an API call (commit, savepoint, ...) announced by {@code announcement}. */
+  final <T> T settle(Announcement announcement, SqlCall<T> call, boolean retryable) throws SQLException {
+    return run(announcement, call, this, retryable);
+  }
+
+  private <T> T run(Announcement announcement, SqlCall<T> call, RetryController.Host host, boolean retryable)
+      throws SQLException {
+    boolean recovering = false;
+    for (;;) {
+      announcement.announce();
+      T result;
+      try {
+        result = call.call();
+      } catch (SQLException e) {
+        tracker.afterCall(e);
+        if (!retryable) {
+          throw host.translate(e);
+        }
+        retry.recover(e, host);
+        recovering = true;
+        continue;
+      } catch (RuntimeException | Error e) {
+        tracker.afterCall(new SQLException(e));
+        throw e;
+      }
+      tracker.afterCall(null);
+      if (recovering) {
+        retry.succeededAfterRecovery();
+      }
+      return result;
     }
   }
 
-  private <T> T settleUntranslated(SqlCall<T> call) throws SQLException {
-    T result;
+  /** Runs a statement on the delegate during a replay, keeping the tracker informed. */
+  final <T> T replayStatement(SqlInfo sql, SqlCall<T> call) throws SQLException {
+    tracker.beforeStatement(sql);
     try {
-      result = call.call();
+      T result = call.call();
+      tracker.afterCall(null);
+      return result;
     } catch (SQLException e) {
       tracker.afterCall(e);
       throw e;
-    } catch (RuntimeException | Error e) {
-      tracker.afterCall(new SQLException(e));
-      throw e;
+    }
+  }
+
+  @Override
+  public void rollbackForRetry() throws SQLException {
+    if (tracker.status().state() == TransactionStatus.State.IDLE) {
+      return; // e.g. a failed COMMIT: the server already rolled back
+    }
+    if (delegate.getAutoCommit()) {
+      tracker.beforeInternalStatement(classify("ROLLBACK"));
+      try {
+        delegate.execSQLUpdate("ROLLBACK");
+      } catch (SQLException e) {
+        tracker.afterCall(e);
+        throw e;
+      }
+    } else {
+      tracker.beforeRollback();
+      try {
+        delegate.rollback();
+      } catch (SQLException e) {
+        tracker.afterCall(e);
+        throw e;
+      }
     }
     tracker.afterCall(null);
-    return result;
   }
 
   // ---- LsemConnection ----------------------------------------------------------------------
@@ -100,83 +181,101 @@ public abstract class ConnectionWrapper implements LsemConnection, BaseConnectio
     return tracker.status();
   }
 
+  @Override
+  public RetryStats retryStats() {
+    return retry.stats();
+  }
+
+  @Override
+  public void setRetryEnabled(boolean enabled) {
+    retry.setEnabled(enabled);
+  }
+
+  @Override
+  public boolean isRetryEnabled() {
+    return retry.isEnabled();
+  }
+
+  @Override
+  public void disableRetryForTransaction() {
+    retry.disableForTransaction();
+  }
+
   // ---- statements -----------------------------------------------------------------------------
 
   @Override
   public Statement createStatement() throws SQLException {
-    return new StatementProxy(wrapRaw(() -> delegate.createStatement()), this);
+    return new StatementProxy(this, () -> delegate.createStatement());
   }
 
   @Override
   public Statement createStatement(int type, int concurrency) throws SQLException {
-    return new StatementProxy(wrapRaw(() -> delegate.createStatement(type, concurrency)), this);
+    return new StatementProxy(this, () -> delegate.createStatement(type, concurrency));
   }
 
   @Override
   public Statement createStatement(int type, int concurrency, int holdability) throws SQLException {
-    return new StatementProxy(wrapRaw(() -> delegate.createStatement(type, concurrency, holdability)), this);
+    return new StatementProxy(this, () -> delegate.createStatement(type, concurrency, holdability));
   }
 
   @Override
   public PreparedStatement prepareStatement(String sql) throws SQLException {
-    return new PreparedStatementProxy(wrapRaw(() -> delegate.prepareStatement(sql)), this, classify(sql));
+    return new PreparedStatementProxy(this, () -> delegate.prepareStatement(sql), classify(sql), sql);
   }
 
   @Override
   public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
-    return new PreparedStatementProxy(wrapRaw(() -> delegate.prepareStatement(sql, autoGeneratedKeys)), this,
-        classify(sql));
+    return new PreparedStatementProxy(this, () -> delegate.prepareStatement(sql, autoGeneratedKeys), classify(sql),
+        sql);
   }
 
   @Override
   public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
-    return new PreparedStatementProxy(wrapRaw(() -> delegate.prepareStatement(sql, columnIndexes)), this,
-        classify(sql));
+    return new PreparedStatementProxy(this, () -> delegate.prepareStatement(sql, columnIndexes), classify(sql), sql);
   }
 
   @Override
   public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
-    return new PreparedStatementProxy(wrapRaw(() -> delegate.prepareStatement(sql, columnNames)), this,
-        classify(sql));
+    return new PreparedStatementProxy(this, () -> delegate.prepareStatement(sql, columnNames), classify(sql), sql);
   }
 
   @Override
   public PreparedStatement prepareStatement(String sql, int type, int concurrency) throws SQLException {
-    return new PreparedStatementProxy(wrapRaw(() -> delegate.prepareStatement(sql, type, concurrency)), this,
-        classify(sql));
+    return new PreparedStatementProxy(this, () -> delegate.prepareStatement(sql, type, concurrency), classify(sql),
+        sql);
   }
 
   @Override
   public PreparedStatement prepareStatement(String sql, int type, int concurrency, int holdability)
       throws SQLException {
-    return new PreparedStatementProxy(
-        wrapRaw(() -> delegate.prepareStatement(sql, type, concurrency, holdability)), this, classify(sql));
+    return new PreparedStatementProxy(this, () -> delegate.prepareStatement(sql, type, concurrency, holdability),
+        classify(sql), sql);
   }
 
   @Override
   public CallableStatement prepareCall(String sql) throws SQLException {
-    return new CallableStatementProxy(wrapRaw(() -> delegate.prepareCall(sql)), this, classify(sql));
+    return new CallableStatementProxy(this, () -> delegate.prepareCall(sql), classify(sql), sql);
   }
 
   @Override
   public CallableStatement prepareCall(String sql, int type, int concurrency) throws SQLException {
-    return new CallableStatementProxy(wrapRaw(() -> delegate.prepareCall(sql, type, concurrency)), this,
-        classify(sql));
+    return new CallableStatementProxy(this, () -> delegate.prepareCall(sql, type, concurrency), classify(sql), sql);
   }
 
   @Override
   public CallableStatement prepareCall(String sql, int type, int concurrency, int holdability)
       throws SQLException {
-    return new CallableStatementProxy(
-        wrapRaw(() -> delegate.prepareCall(sql, type, concurrency, holdability)), this, classify(sql));
+    return new CallableStatementProxy(this, () -> delegate.prepareCall(sql, type, concurrency, holdability),
+        classify(sql), sql);
   }
 
   /** A pgjdbc statement the application did not create through this wrapper (metadata result sets). */
   final Statement wrapForeignStatement(Statement raw) throws SQLException {
-    return raw == null ? null : new StatementProxy(raw, this);
+    return raw == null ? null : new StatementProxy(this, () -> raw);
   }
 
-  private <T> T wrapRaw(SqlCall<T> call) throws SQLException {
+  /** Runs {@code call} on pgjdbc, translating its failure. */
+  final <T> T wrapRaw(SqlCall<T> call) throws SQLException {
     try {
       return call.call();
     } catch (SQLException e) {
@@ -192,100 +291,130 @@ public abstract class ConnectionWrapper implements LsemConnection, BaseConnectio
     return metaData;
   }
 
+  /** COPY bypasses the statements; a transaction that copies cannot be replayed. */
+  @Override
+  public CopyManager getCopyAPI() throws SQLException {
+    return new ReplayGuardedCopyManager(this);
+  }
+
+  /** Large objects bypass the statements; a transaction that uses them cannot be replayed. */
+  @Override
+  public LargeObjectManager getLargeObjectAPI() throws SQLException {
+    if (largeObjects == null) {
+      largeObjects = wrapRaw(() -> new ReplayGuardedLargeObjectManager(this));
+    }
+    return largeObjects;
+  }
+
+  /** Called before COPY or large-object work: the open transaction can no longer be replayed. */
+  final void bypassingStatements(String what) {
+    journal().markNotReplayable("it used " + what + ", which the driver cannot replay");
+  }
+
   // ---- SQL that pgjdbc runs on request ---------------------------------------------------------
 
   @Override
   public ResultSet execSQLQuery(String s) throws SQLException {
-    tracker.beforeInternalStatement(classify(s));
-    return settle(() -> delegate.execSQLQuery(s));
+    return settle(() -> tracker.beforeInternalStatement(classify(s)), () -> delegate.execSQLQuery(s), false);
   }
 
   @Override
   public ResultSet execSQLQuery(String s, int resultSetType, int resultSetConcurrency) throws SQLException {
-    tracker.beforeInternalStatement(classify(s));
-    return settle(() -> delegate.execSQLQuery(s, resultSetType, resultSetConcurrency));
+    return settle(() -> tracker.beforeInternalStatement(classify(s)),
+        () -> delegate.execSQLQuery(s, resultSetType, resultSetConcurrency), false);
   }
 
   @Override
   public void execSQLUpdate(String s) throws SQLException {
-    tracker.beforeInternalStatement(classify(s));
-    settle(() -> {
+    settle(() -> tracker.beforeInternalStatement(classify(s)), () -> {
       delegate.execSQLUpdate(s);
       return null;
-    });
+    }, false);
   }
 
   // ---- transaction boundaries ------------------------------------------------------------------
 
   @Override
   public void setAutoCommit(boolean autoCommit) throws SQLException {
-    tracker.beforeSetAutoCommit(autoCommit);
-    settle(() -> {
+    settle(() -> tracker.beforeSetAutoCommit(autoCommit), () -> {
       delegate.setAutoCommit(autoCommit);
       return null;
-    });
+    }, true);
     tracker.autoCommitChanged(delegate.getAutoCommit());
   }
 
   @Override
   public void commit() throws SQLException {
-    tracker.beforeCommit();
-    settle(() -> {
+    settle(tracker::beforeCommit, () -> {
       delegate.commit();
       return null;
-    });
+    }, true);
   }
 
   @Override
   public void rollback() throws SQLException {
-    tracker.beforeRollback();
-    settle(() -> {
+    settle(tracker::beforeRollback, () -> {
       delegate.rollback();
       return null;
-    });
+    }, false);
   }
 
   @Override
   public Savepoint setSavepoint() throws SQLException {
-    tracker.beforeSetSavepoint();
-    Savepoint sp = settle(() -> delegate.setSavepoint());
-    tracker.savepointNamed(foldedName(sp));
+    Savepoint sp = settle(tracker::beforeSetSavepoint, () -> delegate.setSavepoint(), true);
+    savepointSet(sp);
     return sp;
   }
 
   @Override
   public Savepoint setSavepoint(String name) throws SQLException {
-    tracker.beforeSetSavepoint();
-    Savepoint sp = settle(() -> delegate.setSavepoint(name));
-    tracker.savepointNamed(foldedName(sp));
+    Savepoint sp = settle(tracker::beforeSetSavepoint, () -> delegate.setSavepoint(name), true);
+    savepointSet(sp);
     return sp;
+  }
+
+  private void savepointSet(Savepoint sp) throws SQLException {
+    String pgName = pgName(sp);
+    tracker.savepointNamed(classify("SAVEPOINT " + pgName).statements().get(0).name());
+    if (retry.recording()) {
+      journal().record(this, OP_SAVEPOINT, -1, pgName);
+    }
   }
 
   @Override
   public void rollback(Savepoint savepoint) throws SQLException {
-    tracker.beforeSavepointCommand(StatementKind.ROLLBACK_TO_SAVEPOINT, foldedName(savepoint));
-    settle(() -> {
+    String pgName = pgName(savepoint);
+    settle(() -> tracker.beforeSavepointCommand(StatementKind.ROLLBACK_TO_SAVEPOINT, folded(pgName)), () -> {
       delegate.rollback(savepoint);
       return null;
-    });
+    }, true);
+    if (retry.recording()) {
+      journal().record(this, OP_ROLLBACK_TO, -1, pgName);
+    }
   }
 
   @Override
   public void releaseSavepoint(Savepoint savepoint) throws SQLException {
-    tracker.beforeSavepointCommand(StatementKind.RELEASE_SAVEPOINT, foldedName(savepoint));
-    settle(() -> {
+    String pgName = pgName(savepoint);
+    settle(() -> tracker.beforeSavepointCommand(StatementKind.RELEASE_SAVEPOINT, folded(pgName)), () -> {
       delegate.releaseSavepoint(savepoint);
       return null;
-    });
+    }, true);
+    if (retry.recording()) {
+      journal().record(this, OP_RELEASE, -1, pgName);
+    }
   }
 
-  /** The savepoint's name as the server folds it, as the tracker records savepoints. */
-  private String foldedName(Savepoint savepoint) throws SQLException {
+  /** pgjdbc's name of the savepoint as it appears in SQL; throws once the savepoint was released. */
+  private String pgName(Savepoint savepoint) throws SQLException {
     if (savepoint instanceof PSQLSavepoint) {
-      String pgName = wrapRaw(((PSQLSavepoint) savepoint)::getPGName); // throws once released
-      return classify("SAVEPOINT " + pgName).statements().get(0).name();
+      return wrapRaw(((PSQLSavepoint) savepoint)::getPGName);
     }
     return null;
+  }
+
+  private String folded(String pgName) {
+    return pgName == null ? null : classify("SAVEPOINT " + pgName).statements().get(0).name();
   }
 
   @Override
@@ -322,6 +451,32 @@ public abstract class ConnectionWrapper implements LsemConnection, BaseConnectio
       delegate.abort(executor);
       return null;
     });
+  }
+
+  // ---- replay of the connection's own recorded calls (savepoints) -----------------------------
+
+  @Override
+  public Object replay(int op, int intArg, Object otherArgs) throws SQLException {
+    String command = op == OP_SAVEPOINT ? "SAVEPOINT " : op == OP_ROLLBACK_TO ? "ROLLBACK TO SAVEPOINT "
+        : "RELEASE SAVEPOINT ";
+    String sql = command + otherArgs;
+    replayStatement(classify(sql), () -> {
+      try (Statement s = delegate.createStatement()) {
+        return s.execute(sql);
+      }
+    });
+    return null;
+  }
+
+  @Override
+  public String describe() {
+    return "Connection";
+  }
+
+  @Override
+  public String callName(int op) {
+    return op == OP_SAVEPOINT ? "setSavepoint()" : op == OP_ROLLBACK_TO ? "rollback(Savepoint)"
+        : "releaseSavepoint(Savepoint)";
   }
 
   // ---- identity -----------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ public abstract class DatabaseMetaDataWrapper implements DatabaseMetaData {
 
   @ReturnWrapper
   protected final ResultSet wrapResultSet(ResultSet raw) {
-    return raw == null ? null : new ResultSetProxy(raw, null, connection);
+    return raw == null ? null : new ResultSetProxy(raw, null, connection, true);
   }
 
   @Override

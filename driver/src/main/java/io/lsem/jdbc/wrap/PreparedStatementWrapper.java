@@ -2,85 +2,438 @@ package io.lsem.jdbc.wrap;
 
 import io.lsem.jdbc.codegen.Delegate;
 import io.lsem.jdbc.codegen.GenerateForwarder;
+import io.lsem.jdbc.codegen.RecordCalls;
 import io.lsem.jdbc.sql.SqlInfo;
 import io.lsem.jdbc.sql.SqlStatement;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * A {@link PreparedStatement} handed to the application. Its SQL is classified once, when it is
- * prepared; executions and batches are tracked like those of {@link StatementWrapper}. Setters
- * and everything else are forwarded by the generated {@code PreparedStatementProxy}.
+ * prepared. While transparent retry is on, it keeps the parameters the application set (copies,
+ * with streams read into memory) so that each execution can be recorded with its parameters and
+ * replayed; after a replay it puts the application's current parameters and queued batch back on
+ * pgjdbc's statement. Setters and everything else are forwarded by the generated
+ * {@code PreparedStatementProxy}.
  */
 @GenerateForwarder("PreparedStatementProxy")
+@RecordCalls(value = {"set*", "clearParameters"}, target = PreparedStatement.class, hook = "bind",
+    guard = "tracksBindings", withResult = false)
 public abstract class PreparedStatementWrapper extends StatementWrapper implements PreparedStatement {
-  @Delegate
-  protected final PreparedStatement psDelegate;
-  final SqlInfo sql;
-  private int batchedRows;
+  private static final int OP_BINARY_STREAM = -100;
+  private static final int OP_CHARACTER_STREAM = -101;
+  private static final int OP_ASCII_STREAM = -102;
 
-  protected PreparedStatementWrapper(PreparedStatement delegate, ConnectionWrapper connection, SqlInfo sql)
-      throws SQLException {
-    super(delegate, connection);
-    this.psDelegate = delegate;
+  @Delegate
+  protected PreparedStatement psDelegate;
+  final SqlInfo sql;
+  private final String sqlText;
+  /** The latest setting of each parameter (index → binding); OUT registrations under negative indexes. */
+  private Binding[] bindings = new Binding[8];
+  private Binding[] outRegistrations;
+  /** Parameter sets queued by {@code addBatch()}. */
+  private List<Object> batchRows;
+  private int batchedRows;
+  /** A replay left other parameters on pgjdbc's statement than the application set. */
+  private boolean disturbed;
+  /** The type of a parameter value that cannot be sent again (a LOB handle, a stream via setObject), or null. */
+  private String unreplayableParameter;
+
+  protected PreparedStatementWrapper(ConnectionWrapper connection, SqlCall<? extends PreparedStatement> creator,
+      SqlInfo sql, String sqlText) throws SQLException {
+    super(connection, creator);
     this.sql = sql;
+    this.sqlText = sqlText;
+  }
+
+  @Override
+  void rebind(Statement raw) throws SQLException {
+    super.rebind(raw);
+    psDelegate = (PreparedStatement) raw;
+  }
+
+  // ---- parameters -----------------------------------------------------------------------------
+
+  /** Hook of the generated setters: remembers the parameter (a copy of its value). */
+  protected final void bind(int op, int index, Object value) {
+    String call = recordedCallName(op);
+    if (call.startsWith("clearParameters")) {
+      Arrays.fill(bindings, null);
+      unreplayableParameter = null;
+      return;
+    }
+    if (io.lsem.jdbc.tx.Journal.cannotReplay(value)) {
+      unreplayableParameter = value.getClass().getSimpleName();
+    }
+    Binding b = new Binding(op, index, io.lsem.jdbc.tx.Journal.copyOf(value));
+    if (call.startsWith("registerOutParameter")) {
+      outRegistrations = put(outRegistrations == null ? new Binding[4] : outRegistrations, index, b);
+    } else {
+      bindings = put(bindings, index, b);
+    }
+  }
+
+  private static Binding[] put(Binding[] array, int index, Binding b) {
+    Binding[] a = index < array.length ? array : Arrays.copyOf(array, Math.max(index + 1, array.length * 2));
+    a[index] = b;
+    return a;
+  }
+
+  /** The parameters as set now, in index order, OUT registrations last. */
+  final Binding[] snapshot() {
+    List<Binding> all = new ArrayList<>();
+    for (Binding b : bindings) {
+      if (b != null) {
+        all.add(b);
+      }
+    }
+    if (outRegistrations != null) {
+      for (Binding b : outRegistrations) {
+        if (b != null) {
+          all.add(b);
+        }
+      }
+    }
+    return all.toArray(new Binding[0]);
+  }
+
+  private void apply(Binding[] set) throws SQLException {
+    psDelegate.clearParameters();
+    for (Binding b : set) {
+      switch (b.op()) {
+        case OP_BINARY_STREAM:
+          psDelegate.setBinaryStream(b.index(), new ByteArrayInputStream((byte[]) b.value()));
+          break;
+        case OP_ASCII_STREAM:
+          psDelegate.setAsciiStream(b.index(), new ByteArrayInputStream((byte[]) b.value()));
+          break;
+        case OP_CHARACTER_STREAM:
+          psDelegate.setCharacterStream(b.index(), new StringReader((String) b.value()));
+          break;
+        default:
+          replayRecordedCall(b.op(), b.index(), b.value());
+      }
+    }
+  }
+
+  @Override
+  void prepareReplay(Execution x) throws SQLException {
+    disturbed = true;
+    if (x.bindings() != null) {
+      apply(x.bindings());
+    }
+  }
+
+  @Override
+  void restoreIfDisturbed() throws SQLException {
+    if (disturbed) {
+      disturbed = false;
+      requeue(queuedBatch());
+      apply(snapshot());
+    }
+  }
+
+  // ---- streams: read into memory while parameters are tracked, so a replay can send them again ------
+
+  @Override
+  public void setBinaryStream(int index, InputStream in) throws SQLException {
+    setStream(index, in, -1, OP_BINARY_STREAM);
+  }
+
+  @Override
+  public void setBinaryStream(int index, InputStream in, int length) throws SQLException {
+    setStream(index, in, length, OP_BINARY_STREAM);
+  }
+
+  @Override
+  public void setBinaryStream(int index, InputStream in, long length) throws SQLException {
+    setStream(index, in, length, OP_BINARY_STREAM);
+  }
+
+  @Override
+  public void setAsciiStream(int index, InputStream in) throws SQLException {
+    setStream(index, in, -1, OP_ASCII_STREAM);
+  }
+
+  @Override
+  public void setAsciiStream(int index, InputStream in, int length) throws SQLException {
+    setStream(index, in, length, OP_ASCII_STREAM);
+  }
+
+  @Override
+  public void setAsciiStream(int index, InputStream in, long length) throws SQLException {
+    setStream(index, in, length, OP_ASCII_STREAM);
+  }
+
+  @Override
+  public void setCharacterStream(int index, Reader reader) throws SQLException {
+    setReader(index, reader, -1);
+  }
+
+  @Override
+  public void setCharacterStream(int index, Reader reader, int length) throws SQLException {
+    setReader(index, reader, length);
+  }
+
+  @Override
+  public void setCharacterStream(int index, Reader reader, long length) throws SQLException {
+    setReader(index, reader, length);
+  }
+
+  private void setStream(int index, InputStream in, long length, int op) throws SQLException {
+    if (in == null || !tracksBindings()) {
+      connection.wrapRaw(() -> {
+        if (op == OP_BINARY_STREAM) {
+          psDelegate.setBinaryStream(index, in, length < 0 ? Long.MAX_VALUE : length);
+        } else {
+          psDelegate.setAsciiStream(index, in, length < 0 ? Long.MAX_VALUE : length);
+        }
+        return null;
+      });
+      return;
+    }
+    byte[] bytes = StreamBuffer.read(in, length);
+    connection.wrapRaw(() -> {
+      if (op == OP_BINARY_STREAM) {
+        psDelegate.setBinaryStream(index, new ByteArrayInputStream(bytes), bytes.length);
+      } else {
+        psDelegate.setAsciiStream(index, new ByteArrayInputStream(bytes), bytes.length);
+      }
+      return null;
+    });
+    bindings = put(bindings, index, new Binding(op, index, bytes));
+  }
+
+  private void setReader(int index, Reader reader, long length) throws SQLException {
+    if (reader == null || !tracksBindings()) {
+      connection.wrapRaw(() -> {
+        if (length < 0) {
+          psDelegate.setCharacterStream(index, reader);
+        } else {
+          psDelegate.setCharacterStream(index, reader, length);
+        }
+        return null;
+      });
+      return;
+    }
+    String text = StreamBuffer.read(reader, length);
+    connection.wrapRaw(() -> {
+      psDelegate.setCharacterStream(index, new StringReader(text), text.length());
+      return null;
+    });
+    bindings = put(bindings, index, new Binding(OP_CHARACTER_STREAM, index, text));
+  }
+
+  // ---- executions -------------------------------------------------------------------------------
+
+  private Execution current() {
+    return tracksBindings() ? Executions.prepared(snapshot()) : Executions.NONE;
+  }
+
+  @Override
+  void record(int op, Execution x, long result) {
+    guardParameters();
+    super.record(op, x, result);
+  }
+
+  @Override
+  void record(int op, Execution x, boolean result) {
+    guardParameters();
+    super.record(op, x, result);
+  }
+
+  @Override
+  void record(int op, Execution x, Object result) {
+    guardParameters();
+    super.record(op, x, result);
+  }
+
+  private void guardParameters() {
+    if (unreplayableParameter != null && recording()) {
+      journal().markNotReplayable(describe() + " was executed with a " + unreplayableParameter
+          + " parameter, which cannot be sent again");
+    }
   }
 
   @Override
   public ResultSet executeQuery() throws SQLException {
-    return wrapResultSet(execute(sql, () -> psDelegate.executeQuery()));
+    Execution x = current();
+    return recordQuery(OP_EXECUTE_QUERY, x, run(sql, () -> {
+      restoreIfDisturbed();
+      return psDelegate.executeQuery();
+    }), sql.isSequenceOnly());
   }
 
   @Override
   public int executeUpdate() throws SQLException {
-    return execute(sql, () -> psDelegate.executeUpdate());
+    Execution x = current();
+    int count = run(sql, () -> {
+      restoreIfDisturbed();
+      return psDelegate.executeUpdate();
+    });
+    record(OP_EXECUTE_UPDATE, x, count);
+    return count;
   }
 
   @Override
   public long executeLargeUpdate() throws SQLException {
-    return execute(sql, () -> psDelegate.executeLargeUpdate());
+    Execution x = current();
+    long count = run(sql, () -> {
+      restoreIfDisturbed();
+      return psDelegate.executeLargeUpdate();
+    });
+    record(OP_EXECUTE_LARGE_UPDATE, x, count);
+    return count;
   }
 
   @Override
   public boolean execute() throws SQLException {
-    return execute(sql, () -> psDelegate.execute());
+    Execution x = current();
+    boolean hasResultSet = run(sql, () -> {
+      restoreIfDisturbed();
+      return psDelegate.execute();
+    });
+    record(OP_EXECUTE, x, hasResultSet);
+    return hasResultSet;
   }
+
+  @Override
+  ResultSet rawQuery(Execution x) throws SQLException {
+    return x.sql() == null ? psDelegate.executeQuery() : super.rawQuery(x);
+  }
+
+  @Override
+  int rawUpdate(Execution x) throws SQLException {
+    return x.sql() == null ? psDelegate.executeUpdate() : super.rawUpdate(x);
+  }
+
+  @Override
+  long rawLargeUpdate(Execution x) throws SQLException {
+    return x.sql() == null ? psDelegate.executeLargeUpdate() : super.rawLargeUpdate(x);
+  }
+
+  @Override
+  boolean rawExecute(Execution x) throws SQLException {
+    return x.sql() == null ? psDelegate.execute() : super.rawExecute(x);
+  }
+
+  @Override
+  SqlInfo ownSql() {
+    return sql;
+  }
+
+  // ---- batches ------------------------------------------------------------------------------------
 
   @Override
   public void addBatch() throws SQLException {
-    try {
+    connection.wrapRaw(() -> {
+      restoreIfDisturbed();
       psDelegate.addBatch();
-    } catch (SQLException e) {
-      throw translate(e);
-    }
+      return null;
+    });
     batchedRows++;
+    if (tracksBindings()) {
+      if (batchRows == null) {
+        batchRows = new ArrayList<>();
+      }
+      batchRows.add(snapshot());
+    }
   }
 
   @Override
-  public void clearBatch() throws SQLException {
-    super.clearBatch();
+  void forgetBatch() {
+    super.forgetBatch();
     batchedRows = 0;
+    if (batchRows != null) {
+      batchRows.clear();
+    }
   }
 
-  /** The queued {@code addBatch(String)} texts, then the prepared SQL once per batched row. */
   @Override
-  SqlInfo takeBatch() {
-    SqlInfo queued = super.takeBatch();
-    int rows = batchedRows;
-    batchedRows = 0;
-    // Repeating a statement without transaction control changes nothing the tracker sees.
+  List<Object> queuedBatch() {
+    return batchRows == null ? List.of() : List.copyOf(batchRows);
+  }
+
+  @Override
+  void requeue(List<Object> batch) throws SQLException {
+    psDelegate.clearBatch();
+    for (Object row : batch) {
+      apply((Binding[]) row);
+      psDelegate.addBatch();
+    }
+    disturbed = true;
+  }
+
+  /** The prepared SQL once per batched row (once suffices without transaction control). */
+  @Override
+  SqlInfo batchInfo() {
+    return rows(batchedRows);
+  }
+
+  @Override
+  SqlInfo replayBatchInfo(Execution x) {
+    return rows(x.batch().size());
+  }
+
+  private SqlInfo rows(int rows) {
     int repeats = sql.hasTransactionControl() ? rows : Math.min(rows, 1);
-    return queued.statements().isEmpty() && repeats == 1 ? sql : merge(queued, sql.statements(), repeats);
-  }
-
-  private static SqlInfo merge(SqlInfo queued, List<SqlStatement> perRow, int rows) {
-    List<SqlStatement> all = new ArrayList<>(queued.statements());
-    for (int i = 0; i < rows; i++) {
-      all.addAll(perRow);
+    if (repeats == 1) {
+      return sql;
+    }
+    List<SqlStatement> all = new ArrayList<>();
+    for (int i = 0; i < repeats; i++) {
+      all.addAll(sql.statements());
     }
     return SqlInfo.of(all);
+  }
+
+  @Override
+  public String describe() {
+    String text = sqlText.length() > 80 ? sqlText.substring(0, 77) + "..." : sqlText;
+    return super.describe() + " [" + text + "]";
+  }
+
+  /** Reads streams into memory for parameters that must be sent again on a replay. */
+  static final class StreamBuffer {
+    private StreamBuffer() {}
+
+    static byte[] read(InputStream in, long length) throws SQLException {
+      try {
+        return length < 0 ? in.readAllBytes() : in.readNBytes((int) Math.min(length, Integer.MAX_VALUE));
+      } catch (IOException e) {
+        throw new SQLException("could not read the stream parameter: " + e.getMessage(), "22000", e);
+      }
+    }
+
+    static String read(Reader reader, long length) throws SQLException {
+      try {
+        StringBuilder sb = new StringBuilder();
+        char[] buf = new char[8192];
+        long remaining = length < 0 ? Long.MAX_VALUE : length;
+        int n;
+        while (remaining > 0 && (n = reader.read(buf, 0, (int) Math.min(buf.length, remaining))) > 0) {
+          sb.append(buf, 0, n);
+          remaining -= n;
+        }
+        return sb.toString();
+      } catch (IOException e) {
+        throw new SQLException("could not read the stream parameter: " + e.getMessage(), "22000", e);
+      }
+    }
+
+    static byte[] ascii(String s) {
+      return s.getBytes(StandardCharsets.US_ASCII);
+    }
   }
 }

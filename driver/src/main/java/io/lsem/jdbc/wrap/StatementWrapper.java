@@ -3,52 +3,98 @@ package io.lsem.jdbc.wrap;
 import io.lsem.jdbc.codegen.Delegate;
 import io.lsem.jdbc.codegen.ErrorTranslator;
 import io.lsem.jdbc.codegen.GenerateForwarder;
+import io.lsem.jdbc.codegen.RecordCalls;
 import io.lsem.jdbc.codegen.ReturnWrapper;
 import io.lsem.jdbc.sql.SqlInfo;
 import io.lsem.jdbc.sql.SqlStatement;
+import io.lsem.jdbc.tx.Journal;
+import io.lsem.jdbc.tx.Replayable;
+import io.lsem.jdbc.tx.RetryController;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.postgresql.PGStatement;
+import org.postgresql.jdbc.PgStatement;
 
 /**
  * A {@link Statement} (and pgjdbc's {@link PGStatement}) handed to the application. Intercepts
- * every execution so the SQL is classified and the transaction tracked, keeps identity
- * ({@code getConnection()} and result sets point back at wrappers), and forwards the rest
- * through the generated {@code StatementProxy}.
+ * every execution so the SQL is classified, the transaction tracked and the call recorded for
+ * transparent retry; keeps identity ({@code getConnection()} and result sets point back at
+ * wrappers); forwards the rest through the generated {@code StatementProxy}.
+ *
+ * <p>On a replay it runs its recorded executions again on its pgjdbc statement (re-creating it
+ * if the application had closed it) and rebinds the result set wrappers the application holds to
+ * the new results.
  */
 @GenerateForwarder("StatementProxy")
-public abstract class StatementWrapper implements Statement, PGStatement {
+@RecordCalls(value = {"getMoreResults", "getUpdateCount", "getLargeUpdateCount"}, target = Statement.class,
+    recover = true)
+@RecordCalls(value = {"setFetchSize", "setMaxRows", "setLargeMaxRows", "setMaxFieldSize", "setQueryTimeout",
+    "setFetchDirection", "setEscapeProcessing", "setPoolable", "setCursorName", "closeOnCompletion"},
+    target = Statement.class, hook = "configure", guard = "tracksBindings", withResult = false)
+public abstract class StatementWrapper implements Statement, PGStatement, Replayable, RetryController.Host {
+  static final int OP_EXECUTE_QUERY = -1;
+  static final int OP_EXECUTE_UPDATE = -2;
+  static final int OP_EXECUTE_LARGE_UPDATE = -3;
+  static final int OP_EXECUTE = -4;
+  static final int OP_EXECUTE_BATCH = -5;
+  static final int OP_EXECUTE_LARGE_BATCH = -6;
+  static final int OP_GET_RESULT_SET = -7;
+  static final int OP_GET_GENERATED_KEYS = -8;
+  static final int OP_CLOSE = -9;
+
   @Delegate
-  protected final Statement delegate;
+  protected Statement delegate;
   @Delegate
-  protected final PGStatement pgDelegate;
+  protected PGStatement pgDelegate;
   final ConnectionWrapper connection;
-  private List<SqlStatement> batch;
+  private final SqlCall<? extends Statement> creator;
+  private final int number;
+  /** Configuration calls (fetch size, max rows, ...) to apply to a re-created pgjdbc statement. */
+  private Map<Integer, Object[]> settings;
+  /** The queued {@code addBatch(String)} texts and their classification. */
+  private List<Object> batchSql;
+  private List<SqlStatement> batchStatements;
   private ResultSet lastRawResultSet;
-  private ResultSet lastResultSet;
-
-  protected StatementWrapper(Statement delegate, ConnectionWrapper connection) throws SQLException {
-    this.delegate = delegate;
-    this.pgDelegate = delegate.unwrap(PGStatement.class);
-    this.connection = connection;
-  }
-
+  private ResultSetWrapper lastResultSet;
   /** Set by {@link #cancel()}, cleared when the next execution starts: tells a cancel from a timeout. */
   private volatile boolean cancelRequested;
 
+  protected StatementWrapper(ConnectionWrapper connection, SqlCall<? extends Statement> creator) throws SQLException {
+    this.connection = connection;
+    this.creator = creator;
+    this.number = connection.nextStatementNumber();
+    rebind(connection.wrapRaw(creator));
+  }
+
+  /** Points the wrapper at a (new) pgjdbc statement. */
+  void rebind(Statement raw) throws SQLException {
+    delegate = raw;
+    pgDelegate = raw.unwrap(PGStatement.class);
+  }
+
+  // ---- error translation and the retry host ----------------------------------------------------
+
   @ErrorTranslator
-  protected final SQLException translate(SQLException e) {
+  @Override
+  public final SQLException translate(SQLException e) {
     boolean queryTimeoutSet;
     try {
-      queryTimeoutSet = delegate.unwrap(org.postgresql.jdbc.PgStatement.class).getQueryTimeoutMs() > 0;
+      queryTimeoutSet = delegate.unwrap(PgStatement.class).getQueryTimeoutMs() > 0;
     } catch (SQLException | RuntimeException closedOrNotPgjdbc) {
       queryTimeoutSet = false;
     }
     return connection.context.translate(e, cancelRequested, queryTimeoutSet);
+  }
+
+  @Override
+  public void rollbackForRetry() throws SQLException {
+    connection.rollbackForRetry();
   }
 
   @Override
@@ -61,26 +107,86 @@ public abstract class StatementWrapper implements Statement, PGStatement {
     }
   }
 
+  // ---- hooks of the generated code -------------------------------------------------------------
+
+  protected final boolean recording() {
+    return connection.retry.recording();
+  }
+
+  protected final boolean tracksBindings() {
+    return connection.retry.tracksBindings();
+  }
+
+  final Journal journal() {
+    return connection.journal();
+  }
+
+  protected final void recordCall(int op, int intArg, Object otherArgs, long result) {
+    journal().record(this, op, intArg, otherArgs, result);
+  }
+
+  protected final void recordCall(int op, int intArg, Object otherArgs, boolean result) {
+    journal().record(this, op, intArg, otherArgs, result);
+  }
+
+  protected final void recordCall(int op, int intArg, Object otherArgs, double result) {
+    journal().record(this, op, intArg, otherArgs, result);
+  }
+
+  protected final void recordCall(int op, int intArg, Object otherArgs, Object result) {
+    journal().record(this, op, intArg, otherArgs, result);
+  }
+
+  protected final void recordCall(int op, int intArg, Object otherArgs) {
+    journal().record(this, op, intArg, otherArgs);
+  }
+
+  /** A recorded call failed: replay the transaction and make the call again, or throw. */
+  protected final Object recover(int op, int intArg, Object otherArgs, SQLException e) throws SQLException {
+    return Resumption.resume(connection, this, this, op, intArg, otherArgs, e,
+        () -> replayRecordedCall(op, intArg, otherArgs));
+  }
+
+  /** Remembers a configuration call, to apply it again if the pgjdbc statement must be re-created. */
+  protected final void configure(int op, int intArg, Object otherArgs) {
+    if (settings == null) {
+      settings = new LinkedHashMap<>();
+    }
+    settings.put(op, new Object[] {intArg, otherArgs});
+  }
+
+  /** Makes recorded operation {@code op} on the current pgjdbc statement (generated). */
+  protected abstract Object replayRecordedCall(int op, int intArg, Object otherArgs) throws SQLException;
+
+  /** The method of recorded operation {@code op} (generated). */
+  protected abstract String recordedCallName(int op);
+
+  // ---- results -----------------------------------------------------------------------------------
+
   /** The wrapper of {@code raw}; the same wrapper for the same result set, so identity holds. */
   @ReturnWrapper
   protected final ResultSet wrapResultSet(ResultSet raw) {
+    return wrap(raw, false);
+  }
+
+  final ResultSetWrapper wrap(ResultSet raw, boolean sequenceOnly) {
     if (raw == null) {
       return null;
     }
     if (raw != lastRawResultSet) {
       lastRawResultSet = raw;
-      lastResultSet = new ResultSetProxy(raw, this, connection);
+      lastResultSet = new ResultSetProxy(raw, this, connection, !sequenceOnly);
     }
     return lastResultSet;
   }
 
-  final <T> T execute(SqlInfo sql, SqlCall<T> call) throws SQLException {
-    cancelRequested = false;
-    try {
-      return connection.execute(sql, call);
-    } catch (SQLException e) {
-      throw translate(e);
+  /** Wraps and records a query's result. */
+  final ResultSetWrapper recordQuery(int op, Execution x, ResultSet raw, boolean sequenceOnly) throws SQLException {
+    ResultSetWrapper rs = wrap(raw, sequenceOnly);
+    if (recording()) {
+      journal().record(this, op, -1, x.withResult(rs, raw == null ? null : Shape.of(raw)), rs);
     }
+    return rs;
   }
 
   @Override
@@ -88,71 +194,156 @@ public abstract class StatementWrapper implements Statement, PGStatement {
     return connection;
   }
 
-  // ---- execution with SQL text ------------------------------------------------------------------
+  @Override
+  public ResultSet getResultSet() throws SQLException {
+    ResultSet raw = connection.wrapRaw(() -> delegate.getResultSet());
+    return recordQuery(OP_GET_RESULT_SET, Executions.NONE, raw, false);
+  }
+
+  @Override
+  public ResultSet getGeneratedKeys() throws SQLException {
+    ResultSet raw = connection.wrapRaw(() -> delegate.getGeneratedKeys());
+    return recordQuery(OP_GET_GENERATED_KEYS, Executions.NONE, raw, false);
+  }
+
+  // ---- execution ---------------------------------------------------------------------------------
+
+  /** Runs an execution under the tracker and transparent retry. */
+  final <T> T run(SqlInfo sql, SqlCall<T> call) throws SQLException {
+    cancelRequested = false;
+    return connection.execute(sql, call, this);
+  }
+
+  void record(int op, Execution x, long result) {
+    if (recording()) {
+      journal().record(this, op, -1, x, result);
+    }
+  }
+
+  void record(int op, Execution x, boolean result) {
+    if (recording()) {
+      journal().record(this, op, -1, x, result);
+    }
+  }
+
+  void record(int op, Execution x, Object result) {
+    if (recording()) {
+      journal().record(this, op, -1, x, result);
+    }
+  }
 
   @Override
   public ResultSet executeQuery(String sql) throws SQLException {
-    return wrapResultSet(execute(connection.classify(sql), () -> delegate.executeQuery(sql)));
+    SqlInfo info = connection.classify(sql);
+    Execution x = Executions.of(sql, null);
+    return recordQuery(OP_EXECUTE_QUERY, x, run(info, () -> rawQuery(x)), info.isSequenceOnly());
   }
 
   @Override
   public int executeUpdate(String sql) throws SQLException {
-    return execute(connection.classify(sql), () -> delegate.executeUpdate(sql));
+    return (int) update(Executions.of(sql, null));
   }
 
   @Override
   public int executeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
-    return execute(connection.classify(sql), () -> delegate.executeUpdate(sql, autoGeneratedKeys));
+    return (int) update(Executions.of(sql, autoGeneratedKeys));
   }
 
   @Override
   public int executeUpdate(String sql, int[] columnIndexes) throws SQLException {
-    return execute(connection.classify(sql), () -> delegate.executeUpdate(sql, columnIndexes));
+    return (int) update(Executions.of(sql, columnIndexes));
   }
 
   @Override
   public int executeUpdate(String sql, String[] columnNames) throws SQLException {
-    return execute(connection.classify(sql), () -> delegate.executeUpdate(sql, columnNames));
+    return (int) update(Executions.of(sql, columnNames));
+  }
+
+  private long update(Execution x) throws SQLException {
+    int count = run(connection.classify(x.sql()), () -> rawUpdate(x));
+    record(OP_EXECUTE_UPDATE, x, count);
+    return count;
   }
 
   @Override
   public long executeLargeUpdate(String sql) throws SQLException {
-    return execute(connection.classify(sql), () -> delegate.executeLargeUpdate(sql));
+    return largeUpdate(Executions.of(sql, null));
   }
 
   @Override
   public long executeLargeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
-    return execute(connection.classify(sql), () -> delegate.executeLargeUpdate(sql, autoGeneratedKeys));
+    return largeUpdate(Executions.of(sql, autoGeneratedKeys));
   }
 
   @Override
   public long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
-    return execute(connection.classify(sql), () -> delegate.executeLargeUpdate(sql, columnIndexes));
+    return largeUpdate(Executions.of(sql, columnIndexes));
   }
 
   @Override
   public long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
-    return execute(connection.classify(sql), () -> delegate.executeLargeUpdate(sql, columnNames));
+    return largeUpdate(Executions.of(sql, columnNames));
+  }
+
+  private long largeUpdate(Execution x) throws SQLException {
+    long count = run(connection.classify(x.sql()), () -> rawLargeUpdate(x));
+    record(OP_EXECUTE_LARGE_UPDATE, x, count);
+    return count;
   }
 
   @Override
   public boolean execute(String sql) throws SQLException {
-    return execute(connection.classify(sql), () -> delegate.execute(sql));
+    return execute(Executions.of(sql, null));
   }
 
   @Override
   public boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
-    return execute(connection.classify(sql), () -> delegate.execute(sql, autoGeneratedKeys));
+    return execute(Executions.of(sql, autoGeneratedKeys));
   }
 
   @Override
   public boolean execute(String sql, int[] columnIndexes) throws SQLException {
-    return execute(connection.classify(sql), () -> delegate.execute(sql, columnIndexes));
+    return execute(Executions.of(sql, columnIndexes));
   }
 
   @Override
   public boolean execute(String sql, String[] columnNames) throws SQLException {
-    return execute(connection.classify(sql), () -> delegate.execute(sql, columnNames));
+    return execute(Executions.of(sql, columnNames));
+  }
+
+  private boolean execute(Execution x) throws SQLException {
+    boolean hasResultSet = run(connection.classify(x.sql()), () -> rawExecute(x));
+    record(OP_EXECUTE, x, hasResultSet);
+    return hasResultSet;
+  }
+
+  /** The executions on pgjdbc, for the first run and for replays; prepared statements add their own. */
+  ResultSet rawQuery(Execution x) throws SQLException {
+    return delegate.executeQuery(x.sql());
+  }
+
+  int rawUpdate(Execution x) throws SQLException {
+    Object k = x.keys();
+    return k == null ? delegate.executeUpdate(x.sql())
+        : k instanceof Integer ? delegate.executeUpdate(x.sql(), (Integer) k)
+        : k instanceof int[] ? delegate.executeUpdate(x.sql(), (int[]) k)
+        : delegate.executeUpdate(x.sql(), (String[]) k);
+  }
+
+  long rawLargeUpdate(Execution x) throws SQLException {
+    Object k = x.keys();
+    return k == null ? delegate.executeLargeUpdate(x.sql())
+        : k instanceof Integer ? delegate.executeLargeUpdate(x.sql(), (Integer) k)
+        : k instanceof int[] ? delegate.executeLargeUpdate(x.sql(), (int[]) k)
+        : delegate.executeLargeUpdate(x.sql(), (String[]) k);
+  }
+
+  boolean rawExecute(Execution x) throws SQLException {
+    Object k = x.keys();
+    return k == null ? delegate.execute(x.sql())
+        : k instanceof Integer ? delegate.execute(x.sql(), (Integer) k)
+        : k instanceof int[] ? delegate.execute(x.sql(), (int[]) k)
+        : delegate.execute(x.sql(), (String[]) k);
   }
 
   // ---- batches ------------------------------------------------------------------------------------
@@ -160,74 +351,222 @@ public abstract class StatementWrapper implements Statement, PGStatement {
   @Override
   public void addBatch(String sql) throws SQLException {
     SqlInfo info = connection.classify(sql);
-    try {
+    connection.wrapRaw(() -> {
       delegate.addBatch(sql);
-    } catch (SQLException e) {
-      throw translate(e);
+      return null;
+    });
+    if (batchSql == null) {
+      batchSql = new ArrayList<>();
+      batchStatements = new ArrayList<>();
     }
-    batchStatements().addAll(info.statements());
-  }
-
-  /** The statements queued for the next {@link #executeBatch()}, in order. */
-  final List<SqlStatement> batchStatements() {
-    if (batch == null) {
-      batch = new ArrayList<>();
-    }
-    return batch;
+    batchSql.add(sql);
+    batchStatements.addAll(info.statements());
   }
 
   @Override
   public void clearBatch() throws SQLException {
-    try {
+    connection.wrapRaw(() -> {
       delegate.clearBatch();
-    } catch (SQLException e) {
-      throw translate(e);
+      return null;
+    });
+    forgetBatch();
+  }
+
+  void forgetBatch() {
+    if (batchSql != null) {
+      batchSql.clear();
+      batchStatements.clear();
     }
-    if (batch != null) {
-      batch.clear();
-    }
+  }
+
+  /** The queued batch: SQL texts for a statement, parameter sets for a prepared statement. */
+  List<Object> queuedBatch() {
+    return batchSql == null ? List.of() : List.copyOf(batchSql);
+  }
+
+  /** The queued batch classified as one unit, for the tracker. */
+  SqlInfo batchInfo() {
+    return SqlInfo.of(batchStatements == null ? List.of() : List.copyOf(batchStatements));
   }
 
   @Override
   public int[] executeBatch() throws SQLException {
-    return execute(takeBatch(), () -> delegate.executeBatch());
+    // Captured before the call: with autocommit off the recording starts with it.
+    Execution x = tracksBindings() ? Executions.batch(queuedBatch()) : null;
+    int[] counts = run(batchInfo(), () -> {
+      restoreIfDisturbed();
+      return delegate.executeBatch();
+    });
+    forgetBatch();
+    record(OP_EXECUTE_BATCH, x, (Object) counts);
+    return counts;
   }
 
   @Override
   public long[] executeLargeBatch() throws SQLException {
-    return execute(takeBatch(), () -> delegate.executeLargeBatch());
+    Execution x = tracksBindings() ? Executions.batch(queuedBatch()) : null;
+    long[] counts = run(batchInfo(), () -> {
+      restoreIfDisturbed();
+      return delegate.executeLargeBatch();
+    });
+    forgetBatch();
+    record(OP_EXECUTE_LARGE_BATCH, x, (Object) counts);
+    return counts;
   }
 
-  /** The queued batch as one classified unit; pgjdbc clears its batch when it executes it. */
-  SqlInfo takeBatch() {
-    SqlInfo info = SqlInfo.of(batch == null ? List.of() : batch);
-    if (batch != null) {
-      batch.clear();
+  /** After a replay used the pgjdbc statement, puts back the application's parameters (prepared statements). */
+  void restoreIfDisturbed() throws SQLException {
+  }
+
+  /** Queues {@code x}'s batch on the pgjdbc statement again (replay). */
+  void requeue(List<Object> batch) throws SQLException {
+    delegate.clearBatch();
+    for (Object sql : batch) {
+      delegate.addBatch((String) sql);
     }
-    return info;
   }
 
-  // ---- results and identity -----------------------------------------------------------------------
+  // ---- close -------------------------------------------------------------------------------------
 
   @Override
-  public ResultSet getResultSet() throws SQLException {
-    try {
-      return wrapResultSet(delegate.getResultSet());
-    } catch (SQLException e) {
-      throw translate(e);
+  public void close() throws SQLException {
+    connection.wrapRaw(() -> {
+      delegate.close();
+      return null;
+    });
+    if (recording()) {
+      journal().record(this, OP_CLOSE, -1, null);
     }
   }
+
+  // ---- replay --------------------------------------------------------------------------------------
+
+  @Override
+  public Object replay(int op, int intArg, Object otherArgs) throws SQLException {
+    reopenForReplay();
+    if (op >= 0) {
+      return replayRecordedCall(op, intArg, otherArgs);
+    }
+    Execution x = (Execution) otherArgs;
+    switch (op) {
+      case OP_CLOSE:
+        delegate.close();
+        return null;
+      case OP_GET_RESULT_SET:
+        return rebindResult(x, delegate.getResultSet());
+      case OP_GET_GENERATED_KEYS:
+        return rebindResult(x, delegate.getGeneratedKeys());
+      case OP_EXECUTE_BATCH:
+      case OP_EXECUTE_LARGE_BATCH:
+        requeue(x.batch());
+        SqlInfo batch = replayBatchInfo(x);
+        Object counts = connection.replayStatement(batch,
+            () -> op == OP_EXECUTE_BATCH ? delegate.executeBatch() : delegate.executeLargeBatch());
+        restoreQueuedBatch();
+        return counts;
+      default:
+        return replayExecution(op, x);
+    }
+  }
+
+  private Object replayExecution(int op, Execution x) throws SQLException {
+    prepareReplay(x);
+    SqlInfo info = x.sql() == null ? ownSql() : connection.classify(x.sql());
+    switch (op) {
+      case OP_EXECUTE_QUERY:
+        return rebindResult(x, connection.replayStatement(info, () -> rawQuery(x)));
+      case OP_EXECUTE_UPDATE:
+        return connection.replayStatement(info, () -> rawUpdate(x));
+      case OP_EXECUTE_LARGE_UPDATE:
+        return connection.replayStatement(info, () -> rawLargeUpdate(x));
+      case OP_EXECUTE:
+        return connection.replayStatement(info, () -> rawExecute(x));
+      default:
+        throw new IllegalStateException("no recorded execution " + op);
+    }
+  }
+
+  /** The classification of the statement's own SQL (prepared statements). */
+  SqlInfo ownSql() {
+    throw new IllegalStateException("a plain statement has no SQL of its own");
+  }
+
+  /** Before replaying an execution: prepared statements apply the recorded parameters. */
+  void prepareReplay(Execution x) throws SQLException {
+  }
+
+  /** The classification of a recorded batch, for the tracker. */
+  SqlInfo replayBatchInfo(Execution x) {
+    List<SqlStatement> all = new ArrayList<>();
+    for (Object sql : x.batch()) {
+      all.addAll(connection.classify((String) sql).statements());
+    }
+    return SqlInfo.of(all);
+  }
+
+  /** After a replay ran a batch, the application's own queued batch goes back on pgjdbc's statement. */
+  void restoreQueuedBatch() throws SQLException {
+    requeue(queuedBatch());
+  }
+
+  /** Points the recorded result set wrapper at the replay's result, if it has the same columns. */
+  final Object rebindResult(Execution x, ResultSet raw) throws SQLException {
+    ResultSetWrapper rs = x.result();
+    if (rs == null || raw == null) {
+      return rs == null && raw == null ? null : new Divergence(raw == null ? "no result set" : "a result set");
+    }
+    String shape = Shape.of(raw);
+    if (x.shape() != null && !x.shape().equals(shape)) {
+      return new Divergence("result columns " + shape + " instead of " + x.shape());
+    }
+    rs.rebind(raw);
+    lastRawResultSet = raw;
+    lastResultSet = rs;
+    return rs;
+  }
+
+  /** A statement the application closed is re-created for the replay, with its configuration. */
+  private void reopenForReplay() throws SQLException {
+    if (!delegate.isClosed()) {
+      return;
+    }
+    rebind(creator.call());
+    if (settings != null) {
+      for (Map.Entry<Integer, Object[]> s : settings.entrySet()) {
+        replayRecordedCall(s.getKey(), (Integer) s.getValue()[0], s.getValue()[1]);
+      }
+    }
+  }
+
+  @Override
+  public String describe() {
+    return getClass().getSimpleName().replace("Proxy", "") + "#" + number;
+  }
+
+  @Override
+  public String callName(int op) {
+    switch (op) {
+      case OP_EXECUTE_QUERY: return "executeQuery()";
+      case OP_EXECUTE_UPDATE: return "executeUpdate()";
+      case OP_EXECUTE_LARGE_UPDATE: return "executeLargeUpdate()";
+      case OP_EXECUTE: return "execute()";
+      case OP_EXECUTE_BATCH: return "executeBatch()";
+      case OP_EXECUTE_LARGE_BATCH: return "executeLargeBatch()";
+      case OP_GET_RESULT_SET: return "getResultSet()";
+      case OP_GET_GENERATED_KEYS: return "getGeneratedKeys()";
+      case OP_CLOSE: return "close()";
+      default: return recordedCallName(op);
+    }
+  }
+
+  // ---- identity -------------------------------------------------------------------------------------
 
   @Override
   public <T> T unwrap(Class<T> iface) throws SQLException {
     if (iface.isInstance(this)) {
       return iface.cast(this);
     }
-    try {
-      return delegate.unwrap(iface);
-    } catch (SQLException e) {
-      throw translate(e);
-    }
+    return connection.wrapRaw(() -> delegate.unwrap(iface));
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.lsem.jdbc.config.LsemSettings;
 import io.lsem.jdbc.error.ExceptionTranslator;
 import io.lsem.jdbc.sql.SqlClassifierCache;
 import io.lsem.jdbc.sql.SqlInfo;
+import io.lsem.jdbc.tx.RetryPolicy;
 import java.sql.SQLException;
 
 /**
@@ -14,11 +15,17 @@ public final class WrapperContext {
   private final LsemSettings settings;
   private final SqlClassifierCache classifier;
   private final ExceptionTranslator translator;
+  private final RetryPolicy retryPolicy;
 
   public WrapperContext(LsemSettings settings) {
     this.settings = settings;
     this.classifier = new SqlClassifierCache(settings.sqlCacheSize());
     this.translator = new ExceptionTranslator(settings.typedExceptions());
+    this.retryPolicy = RetryPolicy.of(settings);
+  }
+
+  RetryPolicy retryPolicy() {
+    return retryPolicy;
   }
 
   public LsemSettings settings() {

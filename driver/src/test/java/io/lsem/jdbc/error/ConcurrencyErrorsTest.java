@@ -49,6 +49,13 @@ class ConcurrencyErrorsTest {
     }
   }
 
+  /** A connection without transparent retry: these tests observe the errors themselves. */
+  static Connection noRetry(TestDatabase db) throws SQLException {
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("retry", "false");
+    return db.lsem(p);
+  }
+
   private static int pid(Connection c) throws SQLException {
     return c.unwrap(PGConnection.class).getBackendPID();
   }
@@ -71,7 +78,7 @@ class ConcurrencyErrorsTest {
 
   @Test
   void writeSkewAtSerializableIsASerializationFailure(TestDatabase db) throws SQLException {
-    try (Connection a = db.lsem(); Connection b = db.lsem()) {
+    try (Connection a = noRetry(db); Connection b = noRetry(db)) {
       for (Connection c : new Connection[] {a, b}) {
         c.setAutoCommit(false);
         c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
@@ -92,7 +99,7 @@ class ConcurrencyErrorsTest {
 
   @Test
   void opposingLockOrdersEndInADeadlock(TestDatabase db) throws Exception {
-    try (Connection a = db.lsem(); Connection b = db.lsem()) {
+    try (Connection a = noRetry(db); Connection b = noRetry(db)) {
       for (Connection c : new Connection[] {a, b}) {
         c.setAutoCommit(false);
         exec(c, "SET LOCAL deadlock_timeout = '100ms'");

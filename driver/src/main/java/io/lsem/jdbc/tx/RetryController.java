@@ -1,0 +1,250 @@
+package io.lsem.jdbc.tx;
+
+import io.lsem.jdbc.RetryStats;
+import io.lsem.jdbc.TransactionStatus.State;
+import io.lsem.jdbc.error.ReplayMismatchException;
+import java.sql.SQLException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Transparent retry for one connection. It listens to the {@link TransactionTracker}: at BEGIN
+ * it starts a {@link Journal}, at the end of the transaction it drops it. When a call fails,
+ * the wrapper hands the error to {@link #recover}: if the error is retryable and the
+ * transaction can be replayed, the controller rolls back, waits (exponential backoff with full
+ * jitter), replays the journal comparing every result, and returns — the wrapper then makes the
+ * failed call again. Otherwise, or when the replay saw something different, it throws.
+ *
+ * <p>A transaction keeps its count of runs and its time budget across all its failures; an
+ * autocommit statement is retried on its own.
+ */
+public final class RetryController implements TransactionListener {
+  private static final Logger LOG = LoggerFactory.getLogger(RetryController.class);
+
+  /** What the controller needs from the connection it serves. */
+  public interface Host {
+    /** Rolls back whatever transaction is open (API or SQL), keeping the tracker informed. */
+    void rollbackForRetry() throws SQLException;
+
+    /** The typed exception for {@code e}. */
+    SQLException translate(SQLException e);
+  }
+
+  private final RetryPolicy policy;
+  private final TransactionTracker tracker;
+  private final Journal journal;
+  private boolean enabled;
+  private boolean skipNextTransaction;
+  private boolean replaying;
+  private boolean loggedNotReplayable;
+  /** Runs of the current transaction (or autocommit statement) so far; 0 before any failure. */
+  private int runs;
+  private long firstFailureNanos;
+  private long replays;
+  private long recovered;
+  private long mismatches;
+  private long exhausted;
+  private long notReplayable;
+  private long backoffNanos;
+
+  public RetryController(RetryPolicy policy, TransactionTracker tracker) {
+    this.policy = policy;
+    this.tracker = tracker;
+    this.journal = new Journal(policy.maxRecordedBytes());
+    this.enabled = policy.enabled();
+  }
+
+  /** The current transaction's recording. */
+  public Journal journal() {
+    return journal;
+  }
+
+  /** Whether reads and executions are being recorded now. */
+  public boolean recording() {
+    return journal.isRecording() && !replaying;
+  }
+
+  /** Whether statements must keep their parameter bindings (retry is on for this connection). */
+  public boolean tracksBindings() {
+    return enabled;
+  }
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  /** Switches retry for this connection; switching it off also stops the open transaction's recording. */
+  public void setEnabled(boolean on) {
+    enabled = on;
+    if (!on) {
+      journal.markNotReplayable("retry was switched off for this connection");
+    }
+  }
+
+  /** No retry for the open transaction, or for the next one if none is open. */
+  public void disableForTransaction() {
+    if (tracker.status().state() != State.IDLE) {
+      journal.markNotReplayable("retry was switched off for this transaction");
+    } else {
+      skipNextTransaction = true;
+    }
+  }
+
+  public RetryStats stats() {
+    return new RetryStats(replays, recovered, mismatches, exhausted, notReplayable, backoffNanos);
+  }
+
+  // ---- transaction boundaries -----------------------------------------------------------------
+
+  @Override
+  public void beforeBegin(Transaction tx) {
+    if (replaying) {
+      return;
+    }
+    if (enabled && !skipNextTransaction) {
+      journal.start();
+    } else {
+      journal.start();
+      journal.markNotReplayable(enabled ? "retry was switched off for this transaction"
+          : "retry is switched off for this connection");
+    }
+    skipNextTransaction = false;
+  }
+
+  @Override
+  public void afterCommit(Transaction tx) {
+    ended();
+  }
+
+  @Override
+  public void afterRollback(Transaction tx) {
+    ended();
+  }
+
+  @Override
+  public void afterPrepare(Transaction tx) {
+    ended();
+  }
+
+  private void ended() {
+    if (!replaying) {
+      journal.stop();
+      runs = 0;
+      loggedNotReplayable = false;
+    }
+  }
+
+  /** A call made again after {@link #recover} succeeded. */
+  public void succeededAfterRecovery() {
+    recovered++;
+    if (tracker.status().state() == State.IDLE && !journal.isRecording()) {
+      runs = 0; // an autocommit statement: its episode is over
+    }
+  }
+
+  // ---- recovery -----------------------------------------------------------------------------------
+
+  /**
+   * Handles {@code error}, which a call just threw. Returns normally when the transaction was
+   * rolled back and replayed with identical results, so the call can be made again; throws the
+   * typed error (or a {@link ReplayMismatchException}) otherwise.
+   */
+  public void recover(SQLException error, Host host) throws SQLException {
+    SQLException e = error;
+    for (;;) {
+      if (replaying || !policy.retries(rootSqlState(e))) {
+        throw host.translate(e);
+      }
+      String why = whyNotReplayable();
+      if (why != null) {
+        notReplayable++;
+        if (!loggedNotReplayable) {
+          loggedNotReplayable = true;
+          LOG.warn("SQLSTATE {} not retried: the transaction cannot be replayed because {}", rootSqlState(e), why);
+        }
+        throw host.translate(e);
+      }
+      long now = System.nanoTime();
+      if (runs == 0) {
+        runs = 1;
+        firstFailureNanos = now;
+      }
+      if (runs >= policy.maxAttempts() || now - firstFailureNanos > policy.budgetNanos()) {
+        exhausted++;
+        SQLException typed = host.translate(e);
+        typed.addSuppressed(new SQLException("transparent retry gave up after " + runs + " runs in "
+            + TimeUnit.NANOSECONDS.toMillis(now - firstFailureNanos) + " ms"));
+        throw typed;
+      }
+      replaying = true;
+      try {
+        host.rollbackForRetry();
+        if (!backoff()) {
+          throw host.translate(e);
+        }
+        runs++;
+        replays++;
+        Journal.Mismatch m = journal.replay();
+        if (m != null) {
+          mismatches++;
+          host.rollbackForRetry();
+          journal.markNotReplayable("an earlier replay saw different results");
+          throw new ReplayMismatchException("Transparent retry stopped on run " + runs + ": " + m.call()
+              + " gave a different result than the application saw (call " + (m.index() + 1) + " of the transaction);"
+              + " the transaction was rolled back and nothing was committed", host.translate(error), m.recorded(),
+              m.replayed());
+        }
+        return;
+      } catch (ReplayMismatchException mismatch) {
+        throw mismatch;
+      } catch (SQLException duringReplay) {
+        e = duringReplay;
+      } finally {
+        replaying = false;
+      }
+    }
+  }
+
+  private String whyNotReplayable() {
+    if (!enabled) {
+      return "retry is switched off for this connection";
+    }
+    String reason = journal.notReplayableReason();
+    if (reason != null) {
+      return reason;
+    }
+    if (!journal.isRecording() && tracker.status().state() != State.IDLE) {
+      return "the transaction began outside the driver's view";
+    }
+    return null;
+  }
+
+  /** Waits before the next run; false if interrupted (the interrupt is kept). */
+  private boolean backoff() {
+    long nanos = policy.backoffNanos(runs, ThreadLocalRandom.current());
+    if (nanos <= 0) {
+      return true;
+    }
+    long start = System.nanoTime();
+    try {
+      TimeUnit.NANOSECONDS.sleep(nanos);
+      return true;
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      backoffNanos += System.nanoTime() - start;
+    }
+  }
+
+  /** The SQLSTATE that decides: a batch's own state, else the first in its chain. */
+  private static String rootSqlState(SQLException e) {
+    String state = e.getSQLState();
+    if (state == null && e.getNextException() != null) {
+      return e.getNextException().getSQLState();
+    }
+    return state;
+  }
+}
