@@ -63,6 +63,27 @@ public final class TestDatabase {
     return DriverManager.getConnection(lsemUrl(), p);
   }
 
+  /**
+   * Polls {@code pg_stat_activity} until backend {@code pid} matches {@code condition} (SQL over
+   * its columns, e.g. {@code wait_event_type = 'Lock'} or {@code state = 'active'}): a wait on a
+   * server condition, not a sleep. Fails after 20 seconds.
+   */
+  public void awaitSession(int pid, String condition) throws java.sql.SQLException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    try (Connection admin = plain(); java.sql.Statement s = admin.createStatement()) {
+      while (System.nanoTime() < deadline) {
+        try (java.sql.ResultSet rs = s.executeQuery(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid + " AND " + condition)) {
+          rs.next();
+          if (rs.getInt(1) == 1) {
+            return;
+          }
+        }
+      }
+    }
+    throw new AssertionError("backend " + pid + " never reached: " + condition);
+  }
+
   /** Drops the database. */
   public void drop() {
     server.dropDatabase(name);

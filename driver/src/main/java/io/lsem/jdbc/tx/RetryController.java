@@ -178,32 +178,35 @@ public final class RetryController implements TransactionListener {
             + TimeUnit.NANOSECONDS.toMillis(now - firstFailureNanos) + " ms"));
         throw typed;
       }
+      Journal.Mismatch mismatch;
       replaying = true;
       try {
         host.rollbackForRetry();
         if (!backoff()) {
-          throw host.translate(e);
+          replaying = false;
+          throw host.translate(e); // interrupted: the original error, the interrupt kept
         }
         runs++;
         replays++;
-        Journal.Mismatch m = journal.replay();
-        if (m != null) {
-          mismatches++;
-          host.rollbackForRetry();
-          journal.markNotReplayable("an earlier replay saw different results");
-          throw new ReplayMismatchException("Transparent retry stopped on run " + runs + ": " + m.call()
-              + " gave a different result than the application saw (call " + (m.index() + 1) + " of the transaction);"
-              + " the transaction was rolled back and nothing was committed", host.translate(error), m.recorded(),
-              m.replayed());
-        }
-        return;
-      } catch (ReplayMismatchException mismatch) {
-        throw mismatch;
+        mismatch = journal.replay();
       } catch (SQLException duringReplay) {
-        e = duringReplay;
+        if (!replaying) {
+          throw duringReplay;
+        }
+        e = duringReplay; // a failure during the replay counts as another run
+        continue;
       } finally {
         replaying = false;
       }
+      if (mismatch == null) {
+        return;
+      }
+      mismatches++;
+      host.rollbackForRetry(); // ends the transaction: its recording is dropped
+      throw new ReplayMismatchException("Transparent retry stopped on run " + runs + ": " + mismatch.call()
+          + " gave a different result than the application saw (call " + (mismatch.index() + 1)
+          + " of the transaction); the transaction was rolled back and nothing was committed",
+          host.translate(error), mismatch.recorded(), mismatch.replayed());
     }
   }
 

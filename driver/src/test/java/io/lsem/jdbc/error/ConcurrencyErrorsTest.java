@@ -60,22 +60,6 @@ class ConcurrencyErrorsTest {
     return c.unwrap(PGConnection.class).getBackendPID();
   }
 
-  /** Polls the server until session {@code pid} is in {@code waitEventType} (e.g. Lock) or running {@code queryPrefix}. */
-  static void awaitSession(TestDatabase db, int pid, String condition) throws SQLException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    try (Connection admin = db.plain(); Statement s = admin.createStatement()) {
-      while (System.nanoTime() < deadline) {
-        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid + " AND " + condition)) {
-          rs.next();
-          if (rs.getInt(1) == 1) {
-            return;
-          }
-        }
-      }
-    }
-    throw new AssertionError("session " + pid + " never reached: " + condition);
-  }
-
   @Test
   void writeSkewAtSerializableIsASerializationFailure(TestDatabase db) throws SQLException {
     try (Connection a = noRetry(db); Connection b = noRetry(db)) {
@@ -113,7 +97,7 @@ class ConcurrencyErrorsTest {
           throw new RuntimeException(e);
         }
       });
-      awaitSession(db, pid(a), "wait_event_type = 'Lock'");
+      db.awaitSession(pid(a), "wait_event_type = 'Lock'");
       SQLException onB = null;
       try {
         exec(b, "UPDATE account SET balance = balance + 1 WHERE id = 1");
@@ -193,7 +177,7 @@ class ConcurrencyErrorsTest {
           throw new RuntimeException(e);
         }
       });
-      awaitSession(db, pid(c), "state = 'active' AND query LIKE 'SELECT pg_sleep%'");
+      db.awaitSession(pid(c), "state = 'active' AND query LIKE 'SELECT pg_sleep%'");
       s.cancel();
       ExecutionException e = assertThrows(ExecutionException.class, () -> running.get(20, TimeUnit.SECONDS));
       QueryCanceledException canceled = assertInstanceOf(QueryCanceledException.class, e.getCause().getCause());
@@ -215,7 +199,7 @@ class ConcurrencyErrorsTest {
           throw new RuntimeException(e);
         }
       });
-      awaitSession(db, pid, "state = 'active' AND query LIKE 'SELECT pg_sleep%'");
+      db.awaitSession(pid, "state = 'active' AND query LIKE 'SELECT pg_sleep%'");
       try (Connection admin = db.plain(); Statement a = admin.createStatement()) {
         a.execute("SELECT pg_terminate_backend(" + pid + ")");
       }

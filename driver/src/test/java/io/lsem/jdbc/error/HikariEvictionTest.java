@@ -66,7 +66,7 @@ class HikariEvictionTest {
             throw new RuntimeException(e);
           }
         });
-        ConcurrencyErrorsTest.awaitSession(db, pid, "state = 'active' AND query LIKE 'SELECT pg_sleep%'");
+        db.awaitSession(pid, "state = 'active' AND query LIKE 'SELECT pg_sleep%'");
         s.cancel();
         ExecutionException e = assertThrows(ExecutionException.class, () -> running.get(20, TimeUnit.SECONDS));
         assertInstanceOf(QueryCanceledException.class, e.getCause().getCause());
@@ -90,7 +90,7 @@ class HikariEvictionTest {
             throw new RuntimeException(e);
           }
         });
-        ConcurrencyErrorsTest.awaitSession(db, pid, "state = 'active' AND query LIKE 'SELECT pg_sleep%'");
+        db.awaitSession(pid, "state = 'active' AND query LIKE 'SELECT pg_sleep%'");
         try (Connection admin = db.plain(); Statement a = admin.createStatement()) {
           a.execute("SELECT pg_terminate_backend(" + pid + ")");
         }
