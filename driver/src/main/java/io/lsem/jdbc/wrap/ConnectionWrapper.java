@@ -20,6 +20,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.jdbc.PSQLSavepoint;
@@ -40,26 +42,74 @@ public abstract class ConnectionWrapper
   private static final int OP_ROLLBACK_TO = -2;
   private static final int OP_RELEASE = -3;
 
+  /** The pgjdbc connection while the lease is open; {@link ClosedConnection} after it closed. */
   @Delegate
   protected BaseConnection delegate;
+  final ConnectionSession session;
   final WrapperContext context;
   final TransactionTracker tracker;
   final RetryController retry;
   private DatabaseMetaData metaData;
   private LargeObjectManager largeObjects;
-  private int statementsCreated;
+  /** Statements this lease created and the application has not closed. */
+  private final List<StatementWrapper> openStatements = new ArrayList<>();
 
-  protected ConnectionWrapper(BaseConnection delegate, WrapperContext context) throws SQLException {
-    this.delegate = delegate;
-    this.context = context;
-    this.tracker = new TransactionTracker(delegate);
-    this.retry = new RetryController(context.retryPolicy(), tracker);
-    tracker.addListener(retry);
+  protected ConnectionWrapper(ConnectionSession session) {
+    this.session = session;
+    this.delegate = session.physical;
+    this.context = session.context;
+    this.tracker = session.tracker;
+    this.retry = session.retry;
   }
 
-  /** Wraps a fresh pgjdbc connection. */
+  /** Wraps a fresh pgjdbc connection: its session and its only lease. */
   public static ConnectionWrapper wrap(BaseConnection raw, WrapperContext context) throws SQLException {
-    return new ConnectionProxy(raw, context);
+    return new ConnectionProxy(new ConnectionSession(raw, context));
+  }
+
+  /** A new lease of an existing session (pools). */
+  public static ConnectionWrapper lease(ConnectionSession session) {
+    return new ConnectionProxy(session);
+  }
+
+  public final ConnectionSession session() {
+    return session;
+  }
+
+  void opened(StatementWrapper statement) {
+    openStatements.add(statement);
+  }
+
+  void closed(StatementWrapper statement) {
+    int i = openStatements.lastIndexOf(statement);
+    if (i >= 0) {
+      openStatements.remove(i);
+    }
+  }
+
+  /**
+   * Ends this lease: closes the statements it left open, and makes every further call on it
+   * fail with "connection is closed". The session (and the physical connection) stay as they are.
+   */
+  public final void endLease() throws SQLException {
+    SQLException first = null;
+    for (int i = openStatements.size() - 1; i >= 0; i--) {
+      try {
+        openStatements.get(i).delegate.close();
+      } catch (SQLException e) {
+        first = first == null ? e : first;
+      }
+    }
+    openStatements.clear();
+    delegate = ClosedConnection.INSTANCE;
+    if (first != null) {
+      throw translate(first);
+    }
+  }
+
+  /** Statements this lease created that are still open, for pools and leak reports. */
+  public final int openStatementCount() {
+    return openStatements.size();
   }
 
   @ErrorTranslator
@@ -78,7 +128,7 @@ public abstract class ConnectionWrapper
   }
 
   int nextStatementNumber() {
-    return ++statementsCreated;
+    return session.nextStatementNumber();
   }
 
   Journal journal() {
@@ -435,20 +485,39 @@ public abstract class ConnectionWrapper
     tracker.readOnlyChanged(readOnly);
   }
 
+  /** Closes the lease: a pool takes the session back; without one the physical connection closes. */
   @Override
   public void close() throws SQLException {
+    if (delegate == ClosedConnection.INSTANCE) {
+      return;
+    }
+    ConnectionSession.Releaser releaser = session.releaser();
+    if (releaser != null) {
+      releaser.release(this);
+      return;
+    }
     tracker.closed();
-    wrapRaw(() -> {
-      delegate.close();
-      return null;
-    });
+    try {
+      endLease();
+    } finally {
+      wrapRaw(() -> {
+        session.physical.close();
+        return null;
+      });
+    }
+  }
+
+  @Override
+  public boolean isClosed() throws SQLException {
+    return delegate == ClosedConnection.INSTANCE || wrapRaw(() -> delegate.isClosed());
   }
 
   @Override
   public void abort(java.util.concurrent.Executor executor) throws SQLException {
     tracker.closed();
+    delegate = ClosedConnection.INSTANCE;
     wrapRaw(() -> {
-      delegate.abort(executor);
+      session.physical.abort(executor);
       return null;
     });
   }

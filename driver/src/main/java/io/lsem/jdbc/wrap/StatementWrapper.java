@@ -70,6 +70,7 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
     this.creator = creator;
     this.number = connection.nextStatementNumber();
     rebind(connection.wrapRaw(creator));
+    connection.opened(this);
   }
 
   /** Points the wrapper at a (new) pgjdbc statement. */
@@ -434,6 +435,7 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
       delegate.close();
       return null;
     });
+    connection.closed(this);
     if (recording()) {
       journal().record(this, OP_CLOSE, -1, null);
     }
