@@ -28,4 +28,29 @@ public interface LsemConnection extends Connection {
    * retryable errors reach the application as they are.
    */
   void disableRetryForTransaction();
+
+  /**
+   * The open transaction's logical id ({@code current_setting('lsem.txn_id')} on the server; the
+   * same across transparent retries), or {@code null} outside a transaction or with timestamps off.
+   */
+  java.util.UUID currentTransactionId();
+
+  /** The open transaction's start timestamp (hybrid logical clock), or 0. */
+  long currentStartTimestamp();
+
+  /** The commit timestamp of the last transaction this connection committed, or 0. */
+  long lastCommitTimestamp();
+
+  /** A WAL position at or after the commit record of the last commit ({@code 0/1A2B3C4D}), or {@code null}. */
+  String lastCommitLsn();
+
+  /**
+   * Moves this JVM's clock to at least {@code timestamp}, a causal token from another service
+   * (e.g. its {@link #lastCommitTimestamp()} passed in an HTTP header): transactions that begin
+   * afterwards get later timestamps.
+   *
+   * @throws java.sql.SQLException (SQLSTATE 22023) if the token is further ahead of this JVM's
+   *     clock than {@code clockMaxOffset}
+   */
+  void observe(long timestamp) throws java.sql.SQLException;
 }

@@ -45,8 +45,8 @@ public enum LsemProperty {
   RETRY_SQL_STATES("retrySqlStates", "40001,40P01", ValueParser.sqlStates(),
       "SQLSTATEs that trigger a transparent retry"),
 
-  /** How many times a transaction may run in all, the first run included. Default 10. */
-  RETRY_MAX_ATTEMPTS("retryMaxAttempts", "10", ValueParser.intRange(1, 1000),
+  /** How many times a transaction may run in all, the first run included; {@code retryBudget} bounds the time. Default 30. */
+  RETRY_MAX_ATTEMPTS("retryMaxAttempts", "30", ValueParser.intRange(1, 1000),
       "Runs of one transaction in all, the first included, before the error reaches the application"),
 
   /**
@@ -70,7 +70,44 @@ public enum LsemProperty {
    * errors reach the application. Default 4MiB.
    */
   RETRY_MAX_RECORDED_BYTES("retryMaxRecordedBytes", "4MiB", ValueParser.byteSize(0, Integer.MAX_VALUE),
-      "Memory one transaction's recording may take before the transaction becomes non-replayable");
+      "Memory one transaction's recording may take before the transaction becomes non-replayable"),
+
+  /**
+   * Global timestamps and the commit ledger: each transaction gets a logical id and a hybrid
+   * logical clock start timestamp at BEGIN ({@code current_setting('lsem.txn_id')},
+   * {@code current_setting('lsem.start_ts')}), and a commit timestamp at COMMIT, recorded with
+   * its xid8 in {@code lsem.commit_log} for transactions that wrote. {@code auto} (default): on
+   * when the {@code lsem} schema exists or the role may create it, otherwise off with one warning;
+   * {@code on}: connecting fails with a clear error when neither is possible; {@code off}.
+   */
+  TIMESTAMPS("timestamps", "auto", ValueParser.oneOf("auto", "on", "off"),
+      "Global start/commit timestamps and the commit ledger: auto, on or off"),
+
+  /**
+   * How far ahead of this JVM's clock a timestamp received through
+   * {@code LsemConnection.observe} may be before it is rejected as a clock fault. Default 500ms.
+   */
+  CLOCK_MAX_OFFSET("clockMaxOffset", "500ms", ValueParser.duration(Duration.ZERO, Duration.ofHours(1)),
+      "Largest accepted lead of an observed remote timestamp over this JVM's clock"),
+
+  /**
+   * A class implementing {@code io.lsem.jdbc.clock.TimestampOracle} with a public no-argument
+   * constructor, to replace the in-JVM hybrid logical clock (e.g. with a shared oracle).
+   * Default empty: the in-JVM clock.
+   */
+  TIMESTAMP_ORACLE("timestampOracle", "", ValueParser.className(),
+      "TimestampOracle class replacing the in-JVM hybrid logical clock; empty for the default"),
+
+  /**
+   * Ledger rows older than this are deleted, in small batches, by the driver (at most once a
+   * minute per configuration, after a commit). {@code 0s} keeps them forever. Default 168h.
+   */
+  LEDGER_RETENTION("ledgerRetention", "168h", ValueParser.duration(Duration.ZERO, Duration.ofDays(3650)),
+      "Age after which ledger rows are deleted in small batches; 0s keeps them"),
+
+  /** Rows deleted per retention batch (one short statement each). Default 1000. */
+  LEDGER_PURGE_BATCH("ledgerPurgeBatch", "1000", ValueParser.intRange(1, 1_000_000),
+      "Ledger rows deleted per retention batch");
 
   private static final Map<String, LsemProperty> BY_NAME = new HashMap<>();
 

@@ -71,6 +71,31 @@ public final class LsemSettings {
     return (Long) values.get(LsemProperty.RETRY_MAX_RECORDED_BYTES);
   }
 
+  /** See {@link LsemProperty#TIMESTAMPS}: {@code auto}, {@code on} or {@code off}. */
+  public String timestamps() {
+    return (String) values.get(LsemProperty.TIMESTAMPS);
+  }
+
+  /** See {@link LsemProperty#CLOCK_MAX_OFFSET}. */
+  public java.time.Duration clockMaxOffset() {
+    return (java.time.Duration) values.get(LsemProperty.CLOCK_MAX_OFFSET);
+  }
+
+  /** See {@link LsemProperty#TIMESTAMP_ORACLE}. */
+  public String timestampOracle() {
+    return (String) values.get(LsemProperty.TIMESTAMP_ORACLE);
+  }
+
+  /** See {@link LsemProperty#LEDGER_RETENTION}. */
+  public java.time.Duration ledgerRetention() {
+    return (java.time.Duration) values.get(LsemProperty.LEDGER_RETENTION);
+  }
+
+  /** See {@link LsemProperty#LEDGER_PURGE_BATCH}. */
+  public int ledgerPurgeBatch() {
+    return (Integer) values.get(LsemProperty.LEDGER_PURGE_BATCH);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof LsemSettings && ((LsemSettings) o).values.equals(values);

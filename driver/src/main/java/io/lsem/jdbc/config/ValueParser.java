@@ -143,6 +143,44 @@ public interface ValueParser<T> {
     };
   }
 
+  /** One of {@code choices} (any case), returned lower-cased. */
+  static ValueParser<String> oneOf(String... choices) {
+    return new ValueParser<>() {
+      @Override
+      public String parse(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        for (String c : choices) {
+          if (c.equals(t)) {
+            return c;
+          }
+        }
+        return null;
+      }
+
+      @Override
+      public String expectedForm() {
+        return "one of " + String.join(", ", choices);
+      }
+    };
+  }
+
+  /** Empty, or a fully qualified Java class name. */
+  static ValueParser<String> className() {
+    Pattern name = Pattern.compile("([A-Za-z_$][A-Za-z0-9_$]*)(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
+    return new ValueParser<>() {
+      @Override
+      public String parse(String text) {
+        String t = text.trim();
+        return t.isEmpty() || name.matcher(t).matches() ? t : null;
+      }
+
+      @Override
+      public String expectedForm() {
+        return "a fully qualified class name, or empty for the default";
+      }
+    };
+  }
+
   /** Renders a duration the way {@link #duration} accepts it. */
   static String format(Duration d) {
     if (d.toMillis() % 1000 != 0) {

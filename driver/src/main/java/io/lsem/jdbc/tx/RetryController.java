@@ -61,6 +61,11 @@ public final class RetryController implements TransactionListener {
     return journal;
   }
 
+  /** Whether a replay is running (its rollback and BEGIN continue the same logical transaction). */
+  public boolean isReplaying() {
+    return replaying;
+  }
+
   /** Whether reads and executions are being recorded now. */
   public boolean recording() {
     return journal.isRecording() && !replaying;
@@ -202,8 +207,9 @@ public final class RetryController implements TransactionListener {
         return;
       }
       mismatches++;
+      int run = runs;
       host.rollbackForRetry(); // ends the transaction: its recording is dropped
-      throw new ReplayMismatchException("Transparent retry stopped on run " + runs + ": " + mismatch.call()
+      throw new ReplayMismatchException("Transparent retry stopped on run " + run + ": " + mismatch.call()
           + " gave a different result than the application saw (call " + (mismatch.index() + 1)
           + " of the transaction); the transaction was rolled back and nothing was committed",
           host.translate(error), mismatch.recorded(), mismatch.replayed());

@@ -25,7 +25,7 @@ public abstract class CallableStatementWrapper extends PreparedStatementWrapper 
 
   protected CallableStatementWrapper(ConnectionWrapper connection, SqlCall<? extends CallableStatement> creator,
       SqlInfo sql, String sqlText) throws SQLException {
-    super(connection, creator, sql, sqlText);
+    super(connection, creator, sql, sqlText, true); // OUT parameters: never carried by a one-off statement
   }
 
   @Override

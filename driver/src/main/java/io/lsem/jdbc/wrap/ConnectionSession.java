@@ -1,5 +1,6 @@
 package io.lsem.jdbc.wrap;
 
+import io.lsem.jdbc.ledger.TimestampSession;
 import io.lsem.jdbc.tx.RetryController;
 import io.lsem.jdbc.tx.TransactionTracker;
 import java.sql.SQLException;
@@ -17,6 +18,8 @@ public final class ConnectionSession {
   final WrapperContext context;
   final TransactionTracker tracker;
   final RetryController retry;
+  /** Global timestamps of this connection, or {@code null} when they are off. */
+  final TimestampSession timestamps;
   private int statementsCreated;
   private Releaser releaser;
 
@@ -33,6 +36,17 @@ public final class ConnectionSession {
     this.tracker = new TransactionTracker(physical);
     this.retry = new RetryController(context.retryPolicy(), tracker);
     tracker.addListener(retry);
+    if (context.ledger().prepare(physical)) {
+      timestamps = new TimestampSession(context.ledger(), retry);
+      tracker.addListener(timestamps);
+    } else {
+      timestamps = null;
+    }
+  }
+
+  /** Whether statements keep their parameters: for transparent retry and for carrying BEGIN values. */
+  boolean tracksBindings() {
+    return retry.tracksBindings() || timestamps != null;
   }
 
   /** The pgjdbc connection. */

@@ -6,6 +6,7 @@ import io.lsem.jdbc.TransactionStatus;
 import io.lsem.jdbc.codegen.Delegate;
 import io.lsem.jdbc.codegen.ErrorTranslator;
 import io.lsem.jdbc.codegen.GenerateForwarder;
+import io.lsem.jdbc.ledger.TimestampSession;
 import io.lsem.jdbc.sql.Isolation;
 import io.lsem.jdbc.sql.SqlInfo;
 import io.lsem.jdbc.sql.StatementKind;
@@ -22,8 +23,10 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 import org.postgresql.jdbc.PSQLSavepoint;
 import org.postgresql.largeobject.LargeObjectManager;
 
@@ -149,23 +152,24 @@ public abstract class ConnectionWrapper
    * transaction is replayed and the call made again. Failures reach the caller translated by
    * {@code host} (the statement, which knows whether it was canceled or timed out).
    */
-  final <T> T execute(SqlInfo sql, SqlCall<T> call, RetryController.Host host) throws SQLException {
-    return run(() -> tracker.beforeStatement(sql), call, host, true);
+  final <T> T execute(SqlInfo sql, SqlCall<T> call, Carrier carrier, RetryController.Host host)
+      throws SQLException {
+    return run(() -> tracker.beforeStatement(sql), call, carrier, host, true);
   }
 
   /** Runs an API call (commit, savepoint, ...) announced by {@code announcement}. */
   final <T> T settle(Announcement announcement, SqlCall<T> call, boolean retryable) throws SQLException {
-    return run(announcement, call, this, retryable);
+    return run(announcement, call, null, this, retryable);
   }
 
-  private <T> T run(Announcement announcement, SqlCall<T> call, RetryController.Host host, boolean retryable)
-      throws SQLException {
+  private <T> T run(Announcement announcement, SqlCall<T> call, Carrier carrier, RetryController.Host host,
+      boolean retryable) throws SQLException {
     boolean recovering = false;
     for (;;) {
       announcement.announce();
       T result;
       try {
-        result = call.call();
+        result = session.timestamps == null ? call.call() : timestamped(call, carrier);
       } catch (SQLException e) {
         tracker.afterCall(e);
         if (!retryable) {
@@ -186,11 +190,62 @@ public abstract class ConnectionWrapper
     }
   }
 
+  /**
+   * Makes {@code call} send what the transaction's timestamps have pending: through
+   * {@code carrier} in the call's own message when it can, else in a message of its own (BEGIN
+   * values in front of pgjdbc's implicit BEGIN, or right after SQL that began a transaction; a
+   * ledger row before SQL that commits).
+   */
+  @SuppressWarnings("unchecked")
+  private <T> T timestamped(SqlCall<T> call, Carrier carrier) throws SQLException {
+    TimestampSession ts = session.timestamps;
+    if (ts.pendingBegin() == null && !ts.commitPending()) {
+      return call.call();
+    }
+    try {
+      if (carrier != null) {
+        Object carried = carrier.carry(ts);
+        if (carried != Carrier.NOT_CARRIED) {
+          return (T) carried;
+        }
+      }
+      ts.sendCommitRecordSeparately(session.physical);
+      if (ts.pendingBeginImplicit()) {
+        ts.sendBeginSeparately(session.physical);
+      }
+      T result = call.call();
+      if (ts.pendingBegin() != null && session.physical.getTransactionState() != TransactionState.IDLE) {
+        ts.sendBeginSeparately(session.physical);
+      }
+      return result;
+    } finally {
+      ts.clearPending();
+    }
+  }
+
+  /**
+   * The COMMIT message with timestamps: the ledger row, {@code commitSql}, the commit LSN, in one
+   * round trip on a statement of its own; then, at most once a minute, a ledger retention batch.
+   */
+  final void commitWithLedger(String commitSql) throws SQLException {
+    TimestampSession ts = session.timestamps;
+    try (Statement s = session.physical.createStatement()) {
+      s.execute(ts.commitText(commitSql));
+      ts.readCommitResults(s);
+    }
+    ts.afterCommitMessage(session.physical);
+  }
+
   /** Runs a statement on the delegate during a replay, keeping the tracker informed. */
   final <T> T replayStatement(SqlInfo sql, SqlCall<T> call) throws SQLException {
+    return replayStatement(sql, call, null);
+  }
+
+  /** The same, carrying the transaction's timestamps like the first run did. */
+  final <T> T replayStatement(SqlInfo sql, SqlCall<T> call, Carrier carrier) throws SQLException {
     tracker.beforeStatement(sql);
     try {
-      T result = call.call();
+      T result = session.timestamps == null ? call.call() : timestamped(call, carrier);
       tracker.afterCall(null);
       return result;
     } catch (SQLException e) {
@@ -251,6 +306,35 @@ public abstract class ConnectionWrapper
     retry.disableForTransaction();
   }
 
+  @Override
+  public UUID currentTransactionId() {
+    return session.timestamps == null ? null : session.timestamps.transactionId();
+  }
+
+  @Override
+  public long currentStartTimestamp() {
+    return session.timestamps == null ? 0 : session.timestamps.startTimestamp();
+  }
+
+  @Override
+  public long lastCommitTimestamp() {
+    return session.timestamps == null ? 0 : session.timestamps.lastCommitTimestamp();
+  }
+
+  @Override
+  public String lastCommitLsn() {
+    return session.timestamps == null ? null : session.timestamps.lastCommitLsn();
+  }
+
+  @Override
+  public void observe(long timestamp) throws SQLException {
+    try {
+      context.ledger().oracle().observe(timestamp);
+    } catch (IllegalArgumentException e) {
+      throw new SQLException(e.getMessage(), "22023", e);
+    }
+  }
+
   // ---- statements -----------------------------------------------------------------------------
 
   @Override
@@ -270,36 +354,38 @@ public abstract class ConnectionWrapper
 
   @Override
   public PreparedStatement prepareStatement(String sql) throws SQLException {
-    return new PreparedStatementProxy(this, () -> delegate.prepareStatement(sql), classify(sql), sql);
+    return new PreparedStatementProxy(this, () -> delegate.prepareStatement(sql), classify(sql), sql, false);
   }
 
   @Override
   public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
     return new PreparedStatementProxy(this, () -> delegate.prepareStatement(sql, autoGeneratedKeys), classify(sql),
-        sql);
+        sql, autoGeneratedKeys == Statement.RETURN_GENERATED_KEYS);
   }
 
   @Override
   public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
-    return new PreparedStatementProxy(this, () -> delegate.prepareStatement(sql, columnIndexes), classify(sql), sql);
+    return new PreparedStatementProxy(this, () -> delegate.prepareStatement(sql, columnIndexes), classify(sql), sql,
+        true);
   }
 
   @Override
   public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
-    return new PreparedStatementProxy(this, () -> delegate.prepareStatement(sql, columnNames), classify(sql), sql);
+    return new PreparedStatementProxy(this, () -> delegate.prepareStatement(sql, columnNames), classify(sql), sql,
+        true);
   }
 
   @Override
   public PreparedStatement prepareStatement(String sql, int type, int concurrency) throws SQLException {
     return new PreparedStatementProxy(this, () -> delegate.prepareStatement(sql, type, concurrency), classify(sql),
-        sql);
+        sql, false);
   }
 
   @Override
   public PreparedStatement prepareStatement(String sql, int type, int concurrency, int holdability)
       throws SQLException {
     return new PreparedStatementProxy(this, () -> delegate.prepareStatement(sql, type, concurrency, holdability),
-        classify(sql), sql);
+        classify(sql), sql, false);
   }
 
   @Override
@@ -386,19 +472,32 @@ public abstract class ConnectionWrapper
 
   @Override
   public void setAutoCommit(boolean autoCommit) throws SQLException {
-    settle(() -> tracker.beforeSetAutoCommit(autoCommit), () -> {
+    run(() -> tracker.beforeSetAutoCommit(autoCommit), () -> {
       delegate.setAutoCommit(autoCommit);
       return null;
-    }, true);
+    }, ts -> {
+      if (!ts.commitPending()) {
+        return Carrier.NOT_CARRIED;
+      }
+      commitWithLedger("COMMIT");
+      delegate.setAutoCommit(autoCommit);
+      return null;
+    }, this, true);
     tracker.autoCommitChanged(delegate.getAutoCommit());
   }
 
   @Override
   public void commit() throws SQLException {
-    settle(tracker::beforeCommit, () -> {
+    run(tracker::beforeCommit, () -> {
       delegate.commit();
       return null;
-    }, true);
+    }, ts -> {
+      if (!ts.commitPending()) {
+        return Carrier.NOT_CARRIED;
+      }
+      commitWithLedger("COMMIT");
+      return null;
+    }, this, true);
   }
 
   @Override

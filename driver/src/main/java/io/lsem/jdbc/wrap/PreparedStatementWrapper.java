@@ -3,6 +3,7 @@ package io.lsem.jdbc.wrap;
 import io.lsem.jdbc.codegen.Delegate;
 import io.lsem.jdbc.codegen.GenerateForwarder;
 import io.lsem.jdbc.codegen.RecordCalls;
+import io.lsem.jdbc.ledger.Ledger;
 import io.lsem.jdbc.sql.SqlInfo;
 import io.lsem.jdbc.sql.SqlStatement;
 import java.io.ByteArrayInputStream;
@@ -50,11 +51,17 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
   /** The type of a parameter value that cannot be sent again (a LOB handle, a stream via setObject), or null. */
   private String unreplayableParameter;
 
+  /** Asked for generated keys at creation: its first execution cannot carry BEGIN values. */
+  private final boolean generatedKeys;
+  /** While the current result comes from a one-off statement that carried BEGIN values: the application's own. */
+  private PreparedStatement carriedFrom;
+
   protected PreparedStatementWrapper(ConnectionWrapper connection, SqlCall<? extends PreparedStatement> creator,
-      SqlInfo sql, String sqlText) throws SQLException {
+      SqlInfo sql, String sqlText, boolean generatedKeys) throws SQLException {
     super(connection, creator);
     this.sql = sql;
     this.sqlText = sqlText;
+    this.generatedKeys = generatedKeys;
   }
 
   @Override
@@ -139,9 +146,79 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
   void restoreIfDisturbed() throws SQLException {
     if (disturbed) {
       disturbed = false;
+      uncarry();
       requeue(queuedBatch());
       apply(snapshot());
     }
+  }
+
+  /**
+   * Carries pgjdbc's implicit BEGIN values in the first execution of a transaction: a one-off
+   * statement runs {@code SET LOCAL lsem.…; <the application's SQL>} with the application's
+   * parameters, in one message, and serves the results until the next execution, when the
+   * application's own statement takes over again with its parameters.
+   */
+  private Carrier preparedCarrier(int op) {
+    return preparedCarrier(op, this::snapshot);
+  }
+
+  @Override
+  Carrier replayCarrier(int op, Execution x, SqlInfo info) {
+    return x.sql() != null ? super.replayCarrier(op, x, info) : preparedCarrier(op, x::bindings);
+  }
+
+  /** Carries with the parameters {@code bindings} gives (the application's now, or a recorded set). */
+  private Carrier preparedCarrier(int op, java.util.function.Supplier<Binding[]> bindings) {
+    return ts -> {
+      if (generatedKeys || ts.commitPending() || ts.pendingBegin() == null || !ts.pendingBeginImplicit()) {
+        return Carrier.NOT_CARRIED;
+      }
+      uncarry(); // a carried execution that failed and is being retried starts again from the own statement
+      PreparedStatement own = psDelegate;
+      PreparedStatement carrier = connection.session.physical.prepareStatement(ts.pendingBegin() + "; " + sqlText,
+          own.getResultSetType(), own.getResultSetConcurrency(), own.getResultSetHoldability());
+      carrier.setFetchSize(own.getFetchSize());
+      carrier.setMaxRows(own.getMaxRows());
+      carrier.setQueryTimeout(own.getQueryTimeout());
+      carriedFrom = own;
+      disturbed = true;
+      rebind(carrier);
+      apply(bindings.get());
+      carrier.execute();
+      ts.beginSent();
+      return userResult(op, skipResults(Ledger.BEGIN_RESULTS));
+    };
+  }
+
+  /** Back to the application's own statement after a carried execution. */
+  private void uncarry() throws SQLException {
+    if (carriedFrom != null) {
+      PreparedStatement carrier = psDelegate;
+      rebind(carriedFrom);
+      carriedFrom = null;
+      carrier.close();
+      applySettings();
+    }
+  }
+
+  @Override
+  void reopenForReplay() throws SQLException {
+    uncarry();
+    super.reopenForReplay();
+  }
+
+  @Override
+  public void close() throws SQLException {
+    if (carriedFrom != null) {
+      PreparedStatement carrier = psDelegate;
+      rebind(carriedFrom);
+      carriedFrom = null;
+      connection.wrapRaw(() -> {
+        carrier.close();
+        return null;
+      });
+    }
+    super.close();
   }
 
   // ---- streams: read into memory while parameters are tracked, so a replay can send them again ------
@@ -269,19 +346,21 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
   @Override
   public ResultSet executeQuery() throws SQLException {
     Execution x = current();
+    restoreIfDisturbed();
     return recordQuery(OP_EXECUTE_QUERY, x, run(sql, () -> {
       restoreIfDisturbed();
       return psDelegate.executeQuery();
-    }), sql.isSequenceOnly());
+    }, preparedCarrier(OP_EXECUTE_QUERY)), sql.isSequenceOnly());
   }
 
   @Override
   public int executeUpdate() throws SQLException {
     Execution x = current();
+    restoreIfDisturbed();
     int count = run(sql, () -> {
       restoreIfDisturbed();
       return psDelegate.executeUpdate();
-    });
+    }, preparedCarrier(OP_EXECUTE_UPDATE));
     record(OP_EXECUTE_UPDATE, x, count);
     return count;
   }
@@ -289,10 +368,11 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
   @Override
   public long executeLargeUpdate() throws SQLException {
     Execution x = current();
+    restoreIfDisturbed();
     long count = run(sql, () -> {
       restoreIfDisturbed();
       return psDelegate.executeLargeUpdate();
-    });
+    }, preparedCarrier(OP_EXECUTE_LARGE_UPDATE));
     record(OP_EXECUTE_LARGE_UPDATE, x, count);
     return count;
   }
@@ -300,10 +380,11 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
   @Override
   public boolean execute() throws SQLException {
     Execution x = current();
+    restoreIfDisturbed();
     boolean hasResultSet = run(sql, () -> {
       restoreIfDisturbed();
       return psDelegate.execute();
-    });
+    }, preparedCarrier(OP_EXECUTE));
     record(OP_EXECUTE, x, hasResultSet);
     return hasResultSet;
   }

@@ -6,7 +6,9 @@ import io.lsem.jdbc.codegen.GenerateForwarder;
 import io.lsem.jdbc.codegen.RecordCalls;
 import io.lsem.jdbc.codegen.ReturnWrapper;
 import io.lsem.jdbc.sql.SqlInfo;
+import io.lsem.jdbc.ledger.Ledger;
 import io.lsem.jdbc.sql.SqlStatement;
+import io.lsem.jdbc.sql.StatementKind;
 import io.lsem.jdbc.tx.Journal;
 import io.lsem.jdbc.tx.Replayable;
 import io.lsem.jdbc.tx.RetryController;
@@ -20,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import org.postgresql.PGStatement;
 import org.postgresql.jdbc.PgStatement;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
 
 /**
  * A {@link Statement} (and pgjdbc's {@link PGStatement}) handed to the application. Intercepts
@@ -115,7 +119,7 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   }
 
   protected final boolean tracksBindings() {
-    return connection.retry.tracksBindings();
+    return connection.session.tracksBindings();
   }
 
   final Journal journal() {
@@ -211,8 +215,92 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
 
   /** Runs an execution under the tracker and transparent retry. */
   final <T> T run(SqlInfo sql, SqlCall<T> call) throws SQLException {
+    return run(sql, call, null);
+  }
+
+  /** The same, with a way to carry the transaction's timestamps in the execution's own message. */
+  final <T> T run(SqlInfo sql, SqlCall<T> call, Carrier carrier) throws SQLException {
     cancelRequested = false;
-    return connection.execute(sql, call, this);
+    return connection.execute(sql, call, carrier, this);
+  }
+
+  /**
+   * Carries timestamps in a text execution: BEGIN values in front of the application's SQL
+   * (pgjdbc's implicit BEGIN) or right after it (the SQL is a BEGIN); a COMMIT's ledger row by
+   * running the driver's COMMIT message instead of a lone {@code COMMIT}. Only for a single
+   * statement without generated keys; anything else is sent separately.
+   */
+  final Carrier textCarrier(int op, Execution x, SqlInfo info) {
+    return ts -> {
+      if (x.keys() != null || info.statements().size() != 1) {
+        return Carrier.NOT_CARRIED;
+      }
+      SqlStatement only = info.statements().get(0);
+      if (ts.commitPending()) {
+        if (only.kind() != StatementKind.COMMIT || only.chain() || ts.pendingBegin() != null) {
+          return Carrier.NOT_CARRIED;
+        }
+        connection.commitWithLedger(x.sql());
+        return withoutResult(op);
+      }
+      String begin = ts.pendingBegin();
+      if (ts.pendingBeginImplicit()) {
+        delegate.execute(begin + "; " + x.sql());
+        ts.beginSent();
+        return userResult(op, skipResults(Ledger.BEGIN_RESULTS));
+      }
+      if (only.kind() != StatementKind.BEGIN) {
+        return Carrier.NOT_CARRIED;
+      }
+      delegate.execute(x.sql() + "; " + begin);
+      ts.beginSent();
+      skipResults(Ledger.BEGIN_RESULTS);
+      return withoutResult(op);
+    };
+  }
+
+  /** Moves past {@code n} results the driver added; returns whether the next one is a result set. */
+  final boolean skipResults(int n) throws SQLException {
+    boolean resultSet = false;
+    for (int i = 0; i < n; i++) {
+      resultSet = delegate.getMoreResults();
+    }
+    return resultSet;
+  }
+
+  /** The application's result in the form {@code op} returns it, as pgjdbc would give it. */
+  final Object userResult(int op, boolean resultSet) throws SQLException {
+    switch (op) {
+      case OP_EXECUTE:
+        return resultSet;
+      case OP_EXECUTE_QUERY:
+        if (!resultSet) {
+          throw new PSQLException("No results were returned by the query.", PSQLState.NO_DATA);
+        }
+        return delegate.getResultSet();
+      case OP_EXECUTE_UPDATE:
+      case OP_EXECUTE_LARGE_UPDATE:
+        if (resultSet) {
+          throw new PSQLException("A result was returned when none was expected.", PSQLState.TOO_MANY_RESULTS);
+        }
+        return op == OP_EXECUTE_UPDATE ? (Object) delegate.getUpdateCount() : (Object) delegate.getLargeUpdateCount();
+      default:
+        throw new IllegalStateException("not an execution: " + op);
+    }
+  }
+
+  /** What a statement without a result (BEGIN, COMMIT) returns from {@code op}. */
+  private static Object withoutResult(int op) throws SQLException {
+    switch (op) {
+      case OP_EXECUTE:
+        return false;
+      case OP_EXECUTE_UPDATE:
+        return 0;
+      case OP_EXECUTE_LARGE_UPDATE:
+        return 0L;
+      default:
+        throw new PSQLException("No results were returned by the query.", PSQLState.NO_DATA);
+    }
   }
 
   void record(int op, Execution x, long result) {
@@ -237,7 +325,8 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   public ResultSet executeQuery(String sql) throws SQLException {
     SqlInfo info = connection.classify(sql);
     Execution x = Executions.of(sql, null);
-    return recordQuery(OP_EXECUTE_QUERY, x, run(info, () -> rawQuery(x)), info.isSequenceOnly());
+    return recordQuery(OP_EXECUTE_QUERY, x, run(info, () -> rawQuery(x), textCarrier(OP_EXECUTE_QUERY, x, info)),
+        info.isSequenceOnly());
   }
 
   @Override
@@ -261,7 +350,8 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   }
 
   private long update(Execution x) throws SQLException {
-    int count = run(connection.classify(x.sql()), () -> rawUpdate(x));
+    SqlInfo info = connection.classify(x.sql());
+    int count = run(info, () -> rawUpdate(x), textCarrier(OP_EXECUTE_UPDATE, x, info));
     record(OP_EXECUTE_UPDATE, x, count);
     return count;
   }
@@ -287,7 +377,8 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   }
 
   private long largeUpdate(Execution x) throws SQLException {
-    long count = run(connection.classify(x.sql()), () -> rawLargeUpdate(x));
+    SqlInfo info = connection.classify(x.sql());
+    long count = run(info, () -> rawLargeUpdate(x), textCarrier(OP_EXECUTE_LARGE_UPDATE, x, info));
     record(OP_EXECUTE_LARGE_UPDATE, x, count);
     return count;
   }
@@ -313,7 +404,8 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   }
 
   private boolean execute(Execution x) throws SQLException {
-    boolean hasResultSet = run(connection.classify(x.sql()), () -> rawExecute(x));
+    SqlInfo info = connection.classify(x.sql());
+    boolean hasResultSet = run(info, () -> rawExecute(x), textCarrier(OP_EXECUTE, x, info));
     record(OP_EXECUTE, x, hasResultSet);
     return hasResultSet;
   }
@@ -474,18 +566,24 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   private Object replayExecution(int op, Execution x) throws SQLException {
     prepareReplay(x);
     SqlInfo info = x.sql() == null ? ownSql() : connection.classify(x.sql());
+    Carrier carrier = replayCarrier(op, x, info);
     switch (op) {
       case OP_EXECUTE_QUERY:
-        return rebindResult(x, connection.replayStatement(info, () -> rawQuery(x)));
+        return rebindResult(x, connection.replayStatement(info, () -> rawQuery(x), carrier));
       case OP_EXECUTE_UPDATE:
-        return connection.replayStatement(info, () -> rawUpdate(x));
+        return connection.replayStatement(info, () -> rawUpdate(x), carrier);
       case OP_EXECUTE_LARGE_UPDATE:
-        return connection.replayStatement(info, () -> rawLargeUpdate(x));
+        return connection.replayStatement(info, () -> rawLargeUpdate(x), carrier);
       case OP_EXECUTE:
-        return connection.replayStatement(info, () -> rawExecute(x));
+        return connection.replayStatement(info, () -> rawExecute(x), carrier);
       default:
         throw new IllegalStateException("no recorded execution " + op);
     }
+  }
+
+  /** How a replayed execution carries the transaction's timestamps (as its first run did). */
+  Carrier replayCarrier(int op, Execution x, SqlInfo info) {
+    return textCarrier(op, x, info);
   }
 
   /** The classification of the statement's own SQL (prepared statements). */
@@ -528,11 +626,16 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   }
 
   /** A statement the application closed is re-created for the replay, with its configuration. */
-  private void reopenForReplay() throws SQLException {
+  void reopenForReplay() throws SQLException {
     if (!delegate.isClosed()) {
       return;
     }
     rebind(creator.call());
+    applySettings();
+  }
+
+  /** Applies the configuration calls the application made (fetch size, max rows, ...) to the current statement. */
+  final void applySettings() throws SQLException {
     if (settings != null) {
       for (Map.Entry<Integer, Object[]> s : settings.entrySet()) {
         replayRecordedCall(s.getKey(), (Integer) s.getValue()[0], s.getValue()[1]);

@@ -4,6 +4,8 @@ import io.lsem.jdbc.config.LsemSettings;
 import io.lsem.jdbc.error.ExceptionTranslator;
 import io.lsem.jdbc.sql.SqlClassifierCache;
 import io.lsem.jdbc.sql.SqlInfo;
+import io.lsem.jdbc.clock.OracleRegistry;
+import io.lsem.jdbc.ledger.Ledger;
 import io.lsem.jdbc.tx.RetryPolicy;
 import java.sql.SQLException;
 
@@ -16,12 +18,20 @@ public final class WrapperContext {
   private final SqlClassifierCache classifier;
   private final ExceptionTranslator translator;
   private final RetryPolicy retryPolicy;
+  private final Ledger ledger;
 
   public WrapperContext(LsemSettings settings) {
     this.settings = settings;
     this.classifier = new SqlClassifierCache(settings.sqlCacheSize());
     this.translator = new ExceptionTranslator(settings.typedExceptions());
     this.retryPolicy = RetryPolicy.of(settings);
+    this.ledger = new Ledger(settings, OracleRegistry.shared().oracle(settings.timestampOracle(),
+        settings.clockMaxOffset().toMillis()));
+  }
+
+  /** The commit ledger and clock of this configuration. */
+  public Ledger ledger() {
+    return ledger;
   }
 
   RetryPolicy retryPolicy() {

@@ -1,0 +1,175 @@
+package io.lsem.jdbc.ledger;
+
+import io.lsem.jdbc.clock.Hlc;
+import io.lsem.jdbc.clock.HybridLogicalClock;
+import io.lsem.jdbc.clock.TimestampOracle;
+import io.lsem.jdbc.config.LsemSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The commit ledger of one connection configuration (one database): makes sure the {@code lsem}
+ * schema exists (installing it on first use when the role may), seeds the clock from the highest
+ * recorded commit timestamp, writes the SQL that rides with BEGIN and COMMIT, and deletes old
+ * rows in small batches. Thread safe.
+ */
+public final class Ledger {
+  private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
+  /** The install script, also shipped as a resource for installing by hand. */
+  public static final String SCRIPT_RESOURCE = "/io/lsem/jdbc/ledger/lsem-ledger.sql";
+  private static final long PURGE_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+  private enum State { UNKNOWN, READY, UNAVAILABLE }
+
+  private final String mode;
+  private final TimestampOracle oracle;
+  private final long retentionMillis;
+  private final int purgeBatch;
+  private volatile State state = State.UNKNOWN;
+  private final java.util.concurrent.locks.ReentrantLock installing = new java.util.concurrent.locks.ReentrantLock();
+  private final AtomicLong nextPurge = new AtomicLong(System.nanoTime());
+  private final java.util.concurrent.atomic.AtomicBoolean purgeWarned = new java.util.concurrent.atomic.AtomicBoolean();
+
+  public Ledger(LsemSettings settings, TimestampOracle oracle) {
+    this.mode = settings.timestamps();
+    this.oracle = oracle;
+    this.retentionMillis = settings.ledgerRetention().toMillis();
+    this.purgeBatch = settings.ledgerPurgeBatch();
+    if (mode.equals("off")) {
+      state = State.UNAVAILABLE;
+    }
+  }
+
+  public TimestampOracle oracle() {
+    return oracle;
+  }
+
+  /**
+   * Called with every new physical connection (autocommit on, no transaction open): the first
+   * time, checks or installs the schema and seeds the clock. Returns whether timestamps are on.
+   *
+   * @throws SQLException with {@code timestamps=on} when the schema is missing and cannot be created
+   */
+  public boolean prepare(Connection raw) throws SQLException {
+    if (state == State.UNKNOWN) {
+      installing.lock();
+      try {
+        if (state == State.UNKNOWN) {
+          state = install(raw) ? State.READY : State.UNAVAILABLE;
+        }
+      } finally {
+        installing.unlock();
+      }
+    }
+    return state == State.READY;
+  }
+
+  private boolean install(Connection raw) throws SQLException {
+    try (Statement s = raw.createStatement()) {
+      if (!installed(s)) {
+        try {
+          s.execute(script());
+        } catch (SQLException e) {
+          return unavailable("the lsem schema does not exist and could not be created ("
+              + e.getSQLState() + ": " + firstLine(e.getMessage()) + "); install it with lsem-ledger.sql as a role"
+              + " that may create schemas, or set timestamps=off", e);
+        }
+      }
+      try (ResultSet rs = s.executeQuery("SELECT lsem.max_commit_ts()")) {
+        rs.next();
+        seed(rs.getLong(1));
+      }
+      return true;
+    }
+  }
+
+  private static boolean installed(Statement s) throws SQLException {
+    try (ResultSet rs = s.executeQuery(
+        "SELECT to_regprocedure('lsem.record_commit(uuid,bigint,bigint,integer)') IS NOT NULL")) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
+  private boolean unavailable(String why, SQLException cause) throws SQLException {
+    if (mode.equals("on")) {
+      throw new SQLException("timestamps=on but " + why, "55000", cause);
+    }
+    LOG.warn("Global timestamps and the commit ledger are off for this database: {}", why);
+    return false;
+  }
+
+  private void seed(long maxCommitTs) {
+    if (oracle instanceof HybridLogicalClock) {
+      ((HybridLogicalClock) oracle).seed(maxCommitTs);
+    } else if (maxCommitTs > 0) {
+      oracle.observe(maxCommitTs);
+    }
+  }
+
+  private static String firstLine(String s) {
+    int nl = s == null ? -1 : s.indexOf('\n');
+    return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
+  }
+
+  /** The install script's text. */
+  public static String script() {
+    try (InputStream in = Ledger.class.getResourceAsStream(SCRIPT_RESOURCE)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("the driver jar lacks " + SCRIPT_RESOURCE, e);
+    }
+  }
+
+  /** What rides in front of (or right after) BEGIN: the transaction's id and start timestamp. */
+  static String beginCommands(UUID txnId, long startTs) {
+    return "SET LOCAL lsem.txn_id = '" + txnId + "'; SET LOCAL lsem.start_ts = '" + startTs + "'";
+  }
+
+  /** Results {@link #beginCommands} adds in front of the application's. */
+  public static final int BEGIN_RESULTS = 2;
+
+  /** What rides in front of COMMIT: the ledger row, if the transaction wrote. */
+  static String recordCommit(UUID txnId, long startTs, long commitTs, int attempts) {
+    return "SELECT lsem.record_commit('" + txnId + "'::uuid, " + startTs + ", " + commitTs + ", " + attempts + ")";
+  }
+
+  /** What rides after COMMIT: a WAL position at or after the commit record. */
+  static final String COMMIT_LSN = "SELECT pg_current_wal_insert_lsn()::text";
+
+  /**
+   * Deletes ledger rows older than the retention, at most once a minute per configuration:
+   * one short statement of at most {@code ledgerPurgeBatch} rows on an idle connection.
+   */
+  void maybePurge(org.postgresql.core.BaseConnection raw) {
+    long due = nextPurge.get();
+    if (retentionMillis <= 0 || System.nanoTime() - due < 0
+        || !nextPurge.compareAndSet(due, System.nanoTime() + PURGE_INTERVAL_NANOS)) {
+      return;
+    }
+    long cutoff = Hlc.of(System.currentTimeMillis() - retentionMillis, 0);
+    // execSQLQuery sends no BEGIN: the purge commits on its own even with autocommit off.
+    try (ResultSet rs = raw.execSQLQuery("SELECT lsem.purge(" + cutoff + ", " + purgeBatch + ")")) {
+      rs.next();
+      if (rs.getInt(1) == purgeBatch) {
+        nextPurge.set(System.nanoTime()); // more to delete: again after the next commit
+      }
+    } catch (SQLException e) {
+      if (purgeWarned.compareAndSet(false, true)) {
+        LOG.warn("ledger retention failed ({}: {}); it runs on connections of the ledger's owner, once a minute",
+            e.getSQLState(), firstLine(e.getMessage()));
+      }
+    }
+  }
+}

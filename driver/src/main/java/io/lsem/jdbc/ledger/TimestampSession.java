@@ -1,0 +1,221 @@
+package io.lsem.jdbc.ledger;
+
+import io.lsem.jdbc.TransactionStatus.Cause;
+import io.lsem.jdbc.clock.TimestampOracle;
+import io.lsem.jdbc.tx.RetryController;
+import io.lsem.jdbc.tx.Transaction;
+import io.lsem.jdbc.tx.TransactionListener;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import org.postgresql.core.BaseConnection;
+
+/**
+ * Global timestamps for one physical connection. At BEGIN (announced by the transaction
+ * tracker) a transaction gets a logical id and a start timestamp, and the SQL that makes them
+ * visible on the server waits to ride with the transaction's first message; at COMMIT the
+ * driver takes the commit timestamp and sends the ledger row with the COMMIT, reading back the
+ * final commit timestamp and the commit LSN. A transaction replayed by transparent retry keeps
+ * its logical id and counts its attempts.
+ */
+public final class TimestampSession implements TransactionListener {
+  private final Ledger ledger;
+  private final TimestampOracle oracle;
+  private final RetryController retry;
+
+  private UUID txnId;
+  private long startTs;
+  private int attempts;
+  private boolean continuing;
+  /** BEGIN values announced for the call in flight and not sent yet. */
+  private String pendingBegin;
+  /** Whether that BEGIN is pgjdbc's implicit one (sent before the call) rather than one in the call's SQL. */
+  private boolean pendingBeginImplicit;
+  /** COMMIT announced for the call in flight, whose ledger row has not been sent yet. */
+  private boolean pendingCommit;
+  private long lastCommitTs;
+  private String lastCommitLsn;
+
+  public TimestampSession(Ledger ledger, RetryController retry) {
+    this.ledger = ledger;
+    this.oracle = ledger.oracle();
+    this.retry = retry;
+  }
+
+  // ---- transaction boundaries -------------------------------------------------------------------
+
+  @Override
+  public void beforeBegin(Transaction tx) {
+    if (continuing && txnId != null) {
+      attempts++; // transparent retry runs the same logical transaction again
+    } else {
+      txnId = UUID.randomUUID();
+      attempts = 1;
+    }
+    continuing = false;
+    startTs = oracle.next();
+    pendingBegin = Ledger.beginCommands(txnId, startTs);
+    pendingBeginImplicit = tx.beginCause() == Cause.IMPLICIT_BEGIN;
+  }
+
+  @Override
+  public void beforeCommit(Transaction tx) {
+    pendingCommit = txnId != null;
+  }
+
+  @Override
+  public void afterCommit(Transaction tx) {
+    if (lastCommitTs < startTs) {
+      lastCommitTs = oracle.next(); // committed without the ledger round (read only, or SQL the driver did not rewrite)
+    }
+    ended();
+  }
+
+  @Override
+  public void afterRollback(Transaction tx) {
+    continuing = retry.isReplaying();
+    if (!continuing) {
+      ended();
+    }
+    clearPending();
+  }
+
+  @Override
+  public void afterPrepare(Transaction tx) {
+    ended();
+  }
+
+  private void ended() {
+    txnId = null;
+    clearPending();
+  }
+
+  /** Forgets what was not sent (the call in flight is over). */
+  public void clearPending() {
+    pendingBegin = null;
+    pendingCommit = false;
+  }
+
+  // ---- what the wrappers send -------------------------------------------------------------------
+
+  /** BEGIN values waiting to ride with the call in flight, or {@code null}. */
+  public String pendingBegin() {
+    return pendingBegin;
+  }
+
+  /** Whether the pending BEGIN is pgjdbc's implicit one, sent in front of the call. */
+  public boolean pendingBeginImplicit() {
+    return pendingBeginImplicit;
+  }
+
+  /** The BEGIN values went out with the call. */
+  public void beginSent() {
+    pendingBegin = null;
+  }
+
+  /** Whether the call in flight commits and its ledger row has not been sent yet. */
+  public boolean commitPending() {
+    return pendingCommit;
+  }
+
+  /** The pending BEGIN values, sent on their own: one extra round trip, for calls that cannot carry them. */
+  public void sendBeginSeparately(BaseConnection raw) throws SQLException {
+    if (pendingBegin != null) {
+      String sql = pendingBegin;
+      pendingBegin = null;
+      try (Statement s = raw.createStatement()) {
+        s.execute(sql);
+      }
+    }
+  }
+
+  /** The pending ledger row, sent on its own before SQL that commits in a way the driver does not rewrite. */
+  public void sendCommitRecordSeparately(BaseConnection raw) throws SQLException {
+    if (pendingCommit) {
+      pendingCommit = false;
+      long commitTs = oracle.next();
+      try (Statement s = raw.createStatement();
+           ResultSet rs = s.executeQuery(Ledger.recordCommit(txnId, startTs, commitTs, Math.max(attempts, 1)))) {
+        rs.next();
+        long recorded = rs.getLong(1);
+        lastCommitTs = rs.wasNull() ? commitTs : recorded;
+        if (!rs.wasNull()) {
+          oracle.observe(recorded);
+        }
+      }
+    }
+  }
+
+  /**
+   * The COMMIT message: ledger row, COMMIT, commit LSN — one round trip. {@code commit} is the
+   * COMMIT statement to send (the application's own text, or {@code COMMIT}).
+   */
+  public String commitText(String commit) {
+    long commitTs = oracle.next();
+    pendingCommitTs = commitTs;
+    pendingCommit = false;
+    return Ledger.recordCommit(txnId == null ? UUID.randomUUID() : txnId, startTs, commitTs, Math.max(attempts, 1))
+        + "; " + commit + "; " + Ledger.COMMIT_LSN;
+  }
+
+  private long pendingCommitTs;
+
+  /**
+   * Reads what the COMMIT message returned ({@code s} has just executed {@link #commitText}):
+   * the commit timestamp the server settled on (for a transaction that wrote) and the LSN.
+   * Leaves {@code s} positioned on the result of the application's COMMIT statement's successor.
+   */
+  public void readCommitResults(Statement s) throws SQLException {
+    long commitTs = pendingCommitTs;
+    try (ResultSet rs = s.getResultSet()) {
+      if (rs != null && rs.next()) {
+        long recorded = rs.getLong(1);
+        if (!rs.wasNull()) {
+          commitTs = recorded;
+          oracle.observe(recorded);
+        }
+      }
+    }
+    s.getMoreResults(); // COMMIT
+    if (s.getMoreResults()) {
+      try (ResultSet rs = s.getResultSet()) {
+        if (rs.next()) {
+          lastCommitLsn = rs.getString(1);
+        }
+      }
+    }
+    lastCommitTs = commitTs;
+  }
+
+  /** After a commit: occasionally deletes old ledger rows. */
+  public void afterCommitMessage(BaseConnection raw) {
+    ledger.maybePurge(raw);
+  }
+
+  // ---- what the application sees ------------------------------------------------------------------
+
+  public UUID transactionId() {
+    return txnId;
+  }
+
+  public long startTimestamp() {
+    return txnId == null ? 0 : startTs;
+  }
+
+  public long lastCommitTimestamp() {
+    return lastCommitTs;
+  }
+
+  public String lastCommitLsn() {
+    return lastCommitLsn;
+  }
+
+  public int attempts() {
+    return attempts;
+  }
+
+  public void observe(long remote) {
+    oracle.observe(remote);
+  }
+}
