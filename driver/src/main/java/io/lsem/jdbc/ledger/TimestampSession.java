@@ -48,13 +48,15 @@ public final class TimestampSession implements TransactionListener {
   @Override
   public void beforeBegin(Transaction tx) {
     if (continuing && txnId != null) {
-      attempts++; // transparent retry runs the same logical transaction again
+      // Transparent retry runs the same logical transaction again: same id and start timestamp
+      // (the application may have read them), one more attempt.
+      attempts++;
     } else {
       txnId = UUID.randomUUID();
       attempts = 1;
+      startTs = oracle.next();
     }
     continuing = false;
-    startTs = oracle.next();
     pendingBegin = Ledger.beginCommands(txnId, startTs);
     pendingBeginImplicit = tx.beginCause() == Cause.IMPLICIT_BEGIN;
   }
