@@ -99,11 +99,21 @@ public enum LsemProperty {
       "TimestampOracle class replacing the in-JVM hybrid logical clock; empty for the default"),
 
   /**
-   * Ledger rows older than this are deleted, in small batches, by the driver (at most once a
-   * minute per configuration, after a commit). {@code 0s} keeps them forever. Default 168h.
+   * Ledger rows older than this are deleted, in small batches, by the driver (at most once per
+   * {@code ledgerPurgeInterval} per configuration, after a commit). {@code 0s} keeps them
+   * forever. Default 168h.
    */
   LEDGER_RETENTION("ledgerRetention", "168h", ValueParser.duration(Duration.ZERO, Duration.ofDays(3650)),
       "Age after which ledger rows are deleted in small batches; 0s keeps them"),
+
+  /**
+   * How often, at most, the driver runs a retention batch per configuration: after a commit,
+   * on that connection, as one extra statement (another batch follows at the next commit while
+   * old rows remain). The first batch runs one interval after the configuration's first
+   * connection. Default 1m.
+   */
+  LEDGER_PURGE_INTERVAL("ledgerPurgeInterval", "1m", ValueParser.duration(Duration.ZERO, Duration.ofDays(1)),
+      "Least time between two ledger retention batches of one configuration"),
 
   /** Rows deleted per retention batch (one short statement each). Default 1000. */
   LEDGER_PURGE_BATCH("ledgerPurgeBatch", "1000", ValueParser.intRange(1, 1_000_000),

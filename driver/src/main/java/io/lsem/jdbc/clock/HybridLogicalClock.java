@@ -60,8 +60,8 @@ public final class HybridLogicalClock implements TimestampOracle {
     last.accumulateAndGet(remote, Math::max);
   }
 
-  /** Moves the clock to at least {@code ts} without the offset check (seeding from recorded history). */
-  public void seed(long ts) {
+  @Override
+  public void advanceTo(long ts) {
     last.accumulateAndGet(ts, Math::max);
   }
 

@@ -25,4 +25,13 @@ public interface TimestampOracle {
    *     physical clock than the configured maximum offset
    */
   void observe(long remote);
+
+  /**
+   * Moves the clock to at least {@code ts}, a timestamp from a trusted source (the database's
+   * ledger, which raises commit timestamps above every earlier one): no offset check. The
+   * default calls {@link #observe(long)}.
+   */
+  default void advanceTo(long ts) {
+    observe(ts);
+  }
 }

@@ -91,6 +91,11 @@ public final class LsemSettings {
     return (java.time.Duration) values.get(LsemProperty.LEDGER_RETENTION);
   }
 
+  /** See {@link LsemProperty#LEDGER_PURGE_INTERVAL}. */
+  public java.time.Duration ledgerPurgeInterval() {
+    return (java.time.Duration) values.get(LsemProperty.LEDGER_PURGE_INTERVAL);
+  }
+
   /** See {@link LsemProperty#LEDGER_PURGE_BATCH}. */
   public int ledgerPurgeBatch() {
     return (Integer) values.get(LsemProperty.LEDGER_PURGE_BATCH);

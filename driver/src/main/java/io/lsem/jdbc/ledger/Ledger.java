@@ -1,7 +1,6 @@
 package io.lsem.jdbc.ledger;
 
 import io.lsem.jdbc.clock.Hlc;
-import io.lsem.jdbc.clock.HybridLogicalClock;
 import io.lsem.jdbc.clock.TimestampOracle;
 import io.lsem.jdbc.config.LsemSettings;
 import java.io.IOException;
@@ -28,7 +27,6 @@ public final class Ledger {
   private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
   /** The install script, also shipped as a resource for installing by hand. */
   public static final String SCRIPT_RESOURCE = "/io/lsem/jdbc/ledger/lsem-ledger.sql";
-  private static final long PURGE_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private enum State { UNKNOWN, READY, UNAVAILABLE }
 
@@ -38,7 +36,8 @@ public final class Ledger {
   private final int purgeBatch;
   private volatile State state = State.UNKNOWN;
   private final java.util.concurrent.locks.ReentrantLock installing = new java.util.concurrent.locks.ReentrantLock();
-  private final AtomicLong nextPurge = new AtomicLong(System.nanoTime());
+  private final long purgeIntervalNanos;
+  private final AtomicLong nextPurge;
   private final java.util.concurrent.atomic.AtomicBoolean purgeWarned = new java.util.concurrent.atomic.AtomicBoolean();
 
   public Ledger(LsemSettings settings, TimestampOracle oracle) {
@@ -46,6 +45,8 @@ public final class Ledger {
     this.oracle = oracle;
     this.retentionMillis = settings.ledgerRetention().toMillis();
     this.purgeBatch = settings.ledgerPurgeBatch();
+    this.purgeIntervalNanos = settings.ledgerPurgeInterval().toNanos();
+    this.nextPurge = new AtomicLong(System.nanoTime() + purgeIntervalNanos);
     if (mode.equals("off")) {
       state = State.UNAVAILABLE;
     }
@@ -111,10 +112,8 @@ public final class Ledger {
   }
 
   private void seed(long maxCommitTs) {
-    if (oracle instanceof HybridLogicalClock) {
-      ((HybridLogicalClock) oracle).seed(maxCommitTs);
-    } else if (maxCommitTs > 0) {
-      oracle.observe(maxCommitTs);
+    if (maxCommitTs > 0) {
+      oracle.advanceTo(maxCommitTs);
     }
   }
 
@@ -149,13 +148,14 @@ public final class Ledger {
   static final String COMMIT_LSN = "SELECT pg_current_wal_insert_lsn()::text";
 
   /**
-   * Deletes ledger rows older than the retention, at most once a minute per configuration:
-   * one short statement of at most {@code ledgerPurgeBatch} rows on an idle connection.
+   * Deletes ledger rows older than the retention, at most once per {@code ledgerPurgeInterval}
+   * per configuration: one short statement of at most {@code ledgerPurgeBatch} rows on an idle
+   * connection.
    */
   void maybePurge(org.postgresql.core.BaseConnection raw) {
     long due = nextPurge.get();
     if (retentionMillis <= 0 || System.nanoTime() - due < 0
-        || !nextPurge.compareAndSet(due, System.nanoTime() + PURGE_INTERVAL_NANOS)) {
+        || !nextPurge.compareAndSet(due, System.nanoTime() + purgeIntervalNanos)) {
       return;
     }
     long cutoff = Hlc.of(System.currentTimeMillis() - retentionMillis, 0);
@@ -167,7 +167,7 @@ public final class Ledger {
       }
     } catch (SQLException e) {
       if (purgeWarned.compareAndSet(false, true)) {
-        LOG.warn("ledger retention failed ({}: {}); it runs on connections of the ledger's owner, once a minute",
+        LOG.warn("ledger retention failed ({}: {}); it needs connections of the ledger's owner",
             e.getSQLState(), firstLine(e.getMessage()));
       }
     }

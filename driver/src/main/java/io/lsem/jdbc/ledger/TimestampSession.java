@@ -143,7 +143,7 @@ public final class TimestampSession implements TransactionListener {
         long recorded = rs.getLong(1);
         lastCommitTs = rs.wasNull() ? commitTs : recorded;
         if (!rs.wasNull()) {
-          oracle.observe(recorded);
+          oracle.advanceTo(recorded);
         }
       }
     }
@@ -175,7 +175,7 @@ public final class TimestampSession implements TransactionListener {
         long recorded = rs.getLong(1);
         if (!rs.wasNull()) {
           commitTs = recorded;
-          oracle.observe(recorded);
+          oracle.advanceTo(recorded);
         }
       }
     }
