@@ -2,6 +2,7 @@ package io.lsem.jdbc;
 
 import io.lsem.jdbc.config.ConnectionConfig;
 import io.lsem.jdbc.error.InvalidPropertyException;
+import io.lsem.jdbc.failover.FailoverConnector;
 import io.lsem.jdbc.wrap.ConnectionWrapper;
 import io.lsem.jdbc.wrap.WrapperContext;
 import java.sql.Connection;
@@ -62,10 +63,13 @@ public final class LsemDriver implements Driver {
       return null;
     }
     ConnectionConfig config = ConnectionConfig.parse(url, info);
-    WrapperContext context = contexts.computeIfAbsent(config, c -> new WrapperContext(c.settings()));
+    WrapperContext context = contexts.computeIfAbsent(config, c -> new WrapperContext(c.settings(),
+        new FailoverConnector(pgjdbc, c.pgUrl(), c.pgProperties(), c.settings().failoverTimeout().toMillis())));
     Connection raw;
     try {
-      raw = pgjdbc.connect(config.pgUrl(), config.pgProperties());
+      raw = context.connector() != null && context.connector().findsPrimaryOnConnect()
+          ? context.connector().connectPrimary()
+          : pgjdbc.connect(config.pgUrl(), config.pgProperties());
     } catch (SQLException e) {
       throw context.translate(e);
     }

@@ -115,6 +115,20 @@ public enum LsemProperty {
   LEDGER_PURGE_INTERVAL("ledgerPurgeInterval", "1m", ValueParser.duration(Duration.ZERO, Duration.ofDays(1)),
       "Least time between two ledger retention batches of one configuration"),
 
+  /**
+   * Failover: when the connection is lost (socket error, SQLSTATE 08xxx, 57P01–57P03), the driver
+   * finds the primary again (with a multi-host URL, the first host whose
+   * {@code pg_is_in_recovery()} is false), reconnects, restores the session settings, and replays
+   * the open transaction with the same validation as transparent retry; a COMMIT whose answer was
+   * lost is resolved through the commit ledger. Default {@code true}.
+   */
+  FAILOVER("failover", "true", ValueParser.bool(),
+      "Reconnect to the primary and replay the open transaction when the connection is lost"),
+
+  /** How long to look for a primary (and for a lost transaction to end) before giving up. Default 30s. */
+  FAILOVER_TIMEOUT("failoverTimeout", "30s", ValueParser.duration(Duration.ZERO, Duration.ofHours(1)),
+      "How long to look for a primary after the connection is lost"),
+
   /** Rows deleted per retention batch (one short statement each). Default 1000. */
   LEDGER_PURGE_BATCH("ledgerPurgeBatch", "1000", ValueParser.intRange(1, 1_000_000),
       "Ledger rows deleted per retention batch");

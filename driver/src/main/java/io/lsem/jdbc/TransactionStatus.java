@@ -40,7 +40,8 @@ public record TransactionStatus(State state, Cause cause, long transactionNumber
     SQL_ROLLBACK("ROLLBACK or ABORT in SQL text"),
     PREPARED("PREPARE TRANSACTION detached the transaction from the session"),
     OBSERVED("adopted from the server's report after a call the driver does not classify (COPY, large objects, internal pgjdbc calls)"),
-    CONNECTION_CLOSED("the connection was closed");
+    CONNECTION_CLOSED("the connection was closed"),
+    CONNECTION_REPLACED("the connection was lost and the driver connected to the primary again");
 
     private final String description;
 

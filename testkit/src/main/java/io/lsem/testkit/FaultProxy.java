@@ -29,6 +29,7 @@ public final class FaultProxy implements AutoCloseable {
   private final List<Link> links = new CopyOnWriteArrayList<>();
   private final AtomicLong roundTrips = new AtomicLong();
   private final AtomicReference<String> cutAfterClientSends = new AtomicReference<>();
+  private final AtomicReference<String> cutInsteadOfSending = new AtomicReference<>();
   private volatile CountDownLatch stall = new CountDownLatch(0);
   private volatile long delayMillis;
   private final Thread acceptor;
@@ -105,6 +106,14 @@ public final class FaultProxy implements AutoCloseable {
     cutAfterClientSends.set(text);
   }
 
+  /**
+   * Arms a one-shot fault: the next client chunk containing {@code text} is dropped, never reaching
+   * the server, and that connection is cut (a network failure just before a COMMIT arrives).
+   */
+  public void cutInsteadOfSending(String text) {
+    cutInsteadOfSending.set(text);
+  }
+
   /** Connections currently open through the proxy. */
   public int openConnections() {
     links.removeIf(l -> l.done);
@@ -159,6 +168,8 @@ public final class FaultProxy implements AutoCloseable {
     /** Whether the last bytes went from the server to the client. */
     private volatile boolean serverSpokeLast = true;
     private volatile boolean done;
+    /** A message armed with {@link #cutAfterClientSends} went through: replies are dropped. */
+    private volatile boolean cutting;
 
     Link(Socket client, Socket server) {
       this.client = client;
@@ -201,6 +212,18 @@ public final class FaultProxy implements AutoCloseable {
           String armed = clientToServer ? cutAfterClientSends.get() : null;
           boolean cutNow = armed != null && new String(buf, 0, n, StandardCharsets.ISO_8859_1).contains(armed)
               && cutAfterClientSends.compareAndSet(armed, null);
+          String dropping = clientToServer ? cutInsteadOfSending.get() : null;
+          if (dropping != null && new String(buf, 0, n, StandardCharsets.ISO_8859_1).contains(dropping)
+              && cutInsteadOfSending.compareAndSet(dropping, null)) {
+            cut();
+            return;
+          }
+          if (cutNow) {
+            cutting = true; // from now on no reply may pass
+          }
+          if (!clientToServer && cutting) {
+            return;
+          }
           out.write(buf, 0, n);
           out.flush();
           if (cutNow) {

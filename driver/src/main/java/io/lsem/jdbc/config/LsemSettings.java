@@ -96,6 +96,16 @@ public final class LsemSettings {
     return (java.time.Duration) values.get(LsemProperty.LEDGER_PURGE_INTERVAL);
   }
 
+  /** See {@link LsemProperty#FAILOVER}. */
+  public boolean failover() {
+    return (Boolean) values.get(LsemProperty.FAILOVER);
+  }
+
+  /** See {@link LsemProperty#FAILOVER_TIMEOUT}. */
+  public java.time.Duration failoverTimeout() {
+    return (java.time.Duration) values.get(LsemProperty.FAILOVER_TIMEOUT);
+  }
+
   /** See {@link LsemProperty#LEDGER_PURGE_BATCH}. */
   public int ledgerPurgeBatch() {
     return (Integer) values.get(LsemProperty.LEDGER_PURGE_BATCH);

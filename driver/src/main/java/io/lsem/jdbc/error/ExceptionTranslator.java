@@ -48,7 +48,7 @@ public final class ExceptionTranslator {
       Map.entry("57P03", CannotConnectNowException::new),
       Map.entry("53300", TooManyConnectionsException::new),
       Map.entry("08006", ConnectionFailureException::new),
-      Map.entry("08007", ConnectionFailureException::new),
+      Map.entry("08007", TransactionOutcomeUnknownException::new),
       Map.entry("08S01", ConnectionFailureException::new),
       Map.entry("08001", TransientConnectionException::new),
       Map.entry("08003", ConnectionClosedException::new),
@@ -92,8 +92,8 @@ public final class ExceptionTranslator {
    * @param queryTimeoutSet the statement has a JDBC query timeout
    */
   public SQLException translate(SQLException e, boolean cancelRequested, boolean queryTimeoutSet) {
-    if (!enabled || e == null || e instanceof PostgresError) {
-      return e;
+    if (!enabled || e == null || e instanceof PostgresError || e instanceof PrimaryNotFoundException) {
+      return e; // already typed by the driver
     }
     if (e instanceof BatchUpdateException) {
       return translateBatch((BatchUpdateException) e, cancelRequested, queryTimeoutSet);

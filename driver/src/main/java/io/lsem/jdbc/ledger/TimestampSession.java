@@ -36,6 +36,8 @@ public final class TimestampSession implements TransactionListener {
   private boolean pendingCommit;
   private long lastCommitTs;
   private String lastCommitLsn;
+  /** The open transaction's ledger row went out (with its COMMIT), so the ledger can tell whether it committed. */
+  private boolean ledgerRowSent;
 
   public TimestampSession(Ledger ledger, RetryController retry) {
     this.ledger = ledger;
@@ -47,7 +49,7 @@ public final class TimestampSession implements TransactionListener {
 
   @Override
   public void beforeBegin(Transaction tx) {
-    if (continuing && txnId != null) {
+    if (continuing && txnId != null && retry.isReplaying()) {
       // Transparent retry runs the same logical transaction again: same id and start timestamp
       // (the application may have read them), one more attempt.
       attempts++;
@@ -57,6 +59,7 @@ public final class TimestampSession implements TransactionListener {
       startTs = oracle.next();
     }
     continuing = false;
+    ledgerRowSent = false;
     pendingBegin = Ledger.beginCommands(txnId, startTs);
     pendingBeginImplicit = tx.beginCause() == Cause.IMPLICIT_BEGIN;
   }
@@ -136,6 +139,7 @@ public final class TimestampSession implements TransactionListener {
   public void sendCommitRecordSeparately(BaseConnection raw) throws SQLException {
     if (pendingCommit) {
       pendingCommit = false;
+      ledgerRowSent = true;
       long commitTs = oracle.next();
       try (Statement s = raw.createStatement();
            ResultSet rs = s.executeQuery(Ledger.recordCommit(txnId, startTs, commitTs, Math.max(attempts, 1)))) {
@@ -157,6 +161,7 @@ public final class TimestampSession implements TransactionListener {
     long commitTs = oracle.next();
     pendingCommitTs = commitTs;
     pendingCommit = false;
+    ledgerRowSent = txnId != null;
     return Ledger.recordCommit(txnId == null ? UUID.randomUUID() : txnId, startTs, commitTs, Math.max(attempts, 1))
         + "; " + commit + "; " + Ledger.COMMIT_LSN;
   }
@@ -193,6 +198,23 @@ public final class TimestampSession implements TransactionListener {
   /** After a commit: occasionally deletes old ledger rows. */
   public void afterCommitMessage(BaseConnection raw) {
     ledger.maybePurge(raw);
+  }
+
+  /** Whether the open transaction's ledger row was sent with its COMMIT. */
+  public boolean ledgerRowSent() {
+    return txnId != null && ledgerRowSent;
+  }
+
+  /**
+   * The COMMIT whose answer was lost took effect (its ledger row says so, with {@code commitTs});
+   * {@code lsn} is a WAL position at or after its commit record. The transaction is over.
+   */
+  public void committedElsewhere(long commitTs, String lsn) {
+    lastCommitTs = commitTs;
+    lastCommitLsn = lsn;
+    oracle.advanceTo(commitTs);
+    continuing = false;
+    ended();
   }
 
   // ---- what the application sees ------------------------------------------------------------------

@@ -34,7 +34,7 @@ public final class SqlClassifier {
       }
     }
     addStatement(statements, tokens.subList(from, tokens.size()));
-    return new SqlInfo(statements);
+    return new SqlInfo(statements, sql);
   }
 
   private static void addStatement(List<SqlStatement> out, List<Token> ts) {
@@ -177,7 +177,8 @@ public final class SqlClassifier {
         readOnly = booleanValue(text);
         return make(StatementKind.SET_SESSION_CHARACTERISTICS, toDefault ? name : null, false);
       }
-      return make(StatementKind.SESSION, null, false);
+      return local || name == null ? make(StatementKind.SESSION, null, false)
+          : make(StatementKind.SET_VARIABLE, name, false);
     }
 
     /** {@code RESET name}, {@code RESET ALL}, {@code DISCARD ALL}: may reset the session's transaction defaults. */
@@ -186,8 +187,11 @@ public final class SqlClassifier {
       String name = what == null ? null : what.asName();
       boolean resets = "all".equals(name) || first.equals("reset")
           && ("default_transaction_isolation".equals(name) || "default_transaction_read_only".equals(name));
-      return make(resets ? StatementKind.SET_SESSION_CHARACTERISTICS : StatementKind.SESSION, resets ? name : null,
-          false);
+      if (resets) {
+        return make(StatementKind.SET_SESSION_CHARACTERISTICS, name, false);
+      }
+      return first.equals("reset") && name != null ? make(StatementKind.RESET_VARIABLE, name, false)
+          : make(StatementKind.SESSION, null, false);
     }
 
     private static Boolean booleanValue(String text) {

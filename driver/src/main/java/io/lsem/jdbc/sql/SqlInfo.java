@@ -11,13 +11,23 @@ public final class SqlInfo {
   private final boolean transactionControl;
   private final boolean readOnly;
   private final boolean sequenceOnly;
+  private final boolean changesSession;
+  private final String text;
 
-  SqlInfo(List<SqlStatement> statements) {
+  SqlInfo(List<SqlStatement> statements, String text) {
+    this.text = text;
     this.statements = List.copyOf(statements);
     this.transactionControl = statements.stream().anyMatch(s -> s.kind().isTransactionControl()
         || s.kind() == StatementKind.SET_TRANSACTION || s.kind() == StatementKind.SET_SESSION_CHARACTERISTICS);
     this.readOnly = !statements.isEmpty() && statements.stream().allMatch(s -> s.kind() == StatementKind.READ);
     this.sequenceOnly = !statements.isEmpty() && statements.stream().allMatch(SqlStatement::sequenceOnly);
+    this.changesSession = statements.stream().anyMatch(s -> s.kind() == StatementKind.SET_VARIABLE
+        || s.kind() == StatementKind.RESET_VARIABLE || s.kind() == StatementKind.SET_SESSION_CHARACTERISTICS);
+  }
+
+  /** Whether any statement sets or resets a session variable or the session's transaction defaults. */
+  public boolean changesSession() {
+    return changesSession;
   }
 
   /**
@@ -30,7 +40,12 @@ public final class SqlInfo {
 
   /** The statements of a batch (or any sequence) as one unit. */
   public static SqlInfo of(List<SqlStatement> statements) {
-    return new SqlInfo(statements);
+    return new SqlInfo(statements, null);
+  }
+
+  /** The classified text ({@link SqlStatement} offsets point into it); {@code null} for a batch. */
+  public String text() {
+    return text;
   }
 
   public List<SqlStatement> statements() {

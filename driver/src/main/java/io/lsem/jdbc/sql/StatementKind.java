@@ -28,7 +28,11 @@ public enum StatementKind {
   READ,
   /** {@code COPY}: streams data; cannot be replayed. */
   COPY,
-  /** Session state only: {@code SET}, {@code RESET}, {@code LISTEN}, {@code PREPARE}, {@code DEALLOCATE}, … */
+  /** {@code SET [SESSION] variable …} of a session variable; {@code name} is the variable. */
+  SET_VARIABLE,
+  /** {@code RESET variable} or {@code RESET ALL}; {@code name} is the variable or {@code all}. */
+  RESET_VARIABLE,
+  /** Other session state: {@code SET LOCAL}, {@code LISTEN}, {@code PREPARE}, {@code DEALLOCATE}, … */
   SESSION,
   /** Anything else: DML, DDL, procedure calls, {@code DO} blocks — may write. */
   WRITE;

@@ -42,6 +42,11 @@ public final class Journal {
     return active && notReplayable == null;
   }
 
+  /** Whether a transaction is open (whether or not it can be replayed). */
+  public boolean isActive() {
+    return active;
+  }
+
   /** Starts recording a new transaction. */
   void start() {
     clearEntries();

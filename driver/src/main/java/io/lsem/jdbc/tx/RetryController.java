@@ -30,11 +30,27 @@ public final class RetryController implements TransactionListener {
 
     /** The typed exception for {@code e}. */
     SQLException translate(SQLException e);
+
+    /** Whether {@code e} means the physical connection is gone (08xxx, 57P01–57P03, socket closed). */
+    boolean connectionLost(SQLException e);
+
+    /** Connects to the primary again (failover); throws when no primary is found in time. */
+    void reconnect() throws SQLException;
+
+    /**
+     * After {@link #reconnect()}, whether the COMMIT whose answer was lost took effect — made sure
+     * of, not guessed: the old transaction must be unable to commit any more.
+     */
+    CommitOutcome resolveCommit() throws SQLException;
   }
+
+  /** What became of a COMMIT whose answer was lost with the connection. */
+  public enum CommitOutcome { COMMITTED, NOT_COMMITTED, UNKNOWN }
 
   private final RetryPolicy policy;
   private final TransactionTracker tracker;
   private final Journal journal;
+  private final boolean failover;
   private boolean enabled;
   private boolean skipNextTransaction;
   private boolean replaying;
@@ -54,6 +70,7 @@ public final class RetryController implements TransactionListener {
     this.tracker = tracker;
     this.journal = new Journal(policy.maxRecordedBytes());
     this.enabled = policy.enabled();
+    this.failover = policy.failover();
   }
 
   /** The current transaction's recording. */
@@ -151,16 +168,36 @@ public final class RetryController implements TransactionListener {
 
   // ---- recovery -----------------------------------------------------------------------------------
 
-  /**
-   * Handles {@code error}, which a call just threw. Returns normally when the transaction was
-   * rolled back and replayed with identical results, so the call can be made again; throws the
-   * typed error (or a {@link ReplayMismatchException}) otherwise.
-   */
+  /** {@link #recover(SQLException, Host, boolean, boolean)} for a call that neither commits nor only reads. */
   public void recover(SQLException error, Host host) throws SQLException {
+    recover(error, host, false, false);
+  }
+
+  /**
+   * Handles {@code error}, which a call just threw. Returns when the call can be made again: the
+   * transaction was rolled back (or its connection re-established) and replayed with identical
+   * results, or the call was a COMMIT whose answer was lost but which took effect (on the new
+   * connection no transaction is open, so making the COMMIT again does nothing). Throws the typed
+   * error (or a {@link ReplayMismatchException}) otherwise.
+   *
+   * @param commits the failed call commits the open transaction
+   * @param readOnly the failed call only reads (an autocommit read may simply run again)
+   */
+  public void recover(SQLException error, Host host, boolean commits, boolean readOnly) throws SQLException {
     SQLException e = error;
     for (;;) {
-      if (replaying || !policy.retries(rootSqlState(e))) {
+      boolean lost = host.connectionLost(e);
+      if (replaying || !(lost ? failover : policy.retries(rootSqlState(e)))) {
         throw host.translate(e);
+      }
+      if (lost) {
+        SQLException duringReplay = recoverConnection(e, host, commits, readOnly);
+        if (duringReplay == null) {
+          return;
+        }
+        e = duringReplay;
+        commits = false; // what failed now is the replay, not the COMMIT
+        continue;
       }
       String why = whyNotReplayable();
       if (why != null) {
@@ -206,14 +243,90 @@ public final class RetryController implements TransactionListener {
       if (mismatch == null) {
         return;
       }
-      mismatches++;
-      int run = runs;
-      host.rollbackForRetry(); // ends the transaction: its recording is dropped
-      throw new ReplayMismatchException("Transparent retry stopped on run " + run + ": " + mismatch.call()
-          + " gave a different result than the application saw (call " + (mismatch.index() + 1)
-          + " of the transaction); the transaction was rolled back and nothing was committed",
-          host.translate(error), mismatch.recorded(), mismatch.replayed());
+      throw mismatch(mismatch, host, error);
     }
+  }
+
+  private ReplayMismatchException mismatch(Journal.Mismatch m, Host host, SQLException error) throws SQLException {
+    mismatches++;
+    int run = runs;
+    host.rollbackForRetry(); // ends the transaction: its recording is dropped
+    ended(); // also when the connection was replaced and nothing was open to roll back
+    return new ReplayMismatchException("Transparent retry stopped on run " + run + ": " + m.call()
+        + " gave a different result than the application saw (call " + (m.index() + 1)
+        + " of the transaction); the transaction was rolled back and nothing was committed",
+        host.translate(error), m.recorded(), m.replayed());
+  }
+
+  /**
+   * The connection is gone. An autocommit read runs again on a new connection; an open
+   * transaction is replayed on it (a lost COMMIT is first resolved through the ledger); anything
+   * else reaches the application. Returns {@code null} when the call can be made again, or the
+   * failure during the replay, to go round the recovery loop again with.
+   */
+  private SQLException recoverConnection(SQLException e, Host host, boolean commits, boolean readOnly)
+      throws SQLException {
+    boolean inTransaction = journal.isActive();
+    // Without autocommit a statement that failed outside a recorded transaction was its first
+    // statement: nothing of it can have committed, so it may simply run again.
+    if (!inTransaction && !readOnly && (tracker.autoCommit() || commits)) {
+      host.reconnect(); // the connection is usable again; the statement's outcome stays unknown
+      throw host.translate(new SQLException("The connection was lost while an autocommit statement that may write"
+          + " was running, so whether it took effect is not known; it was not run again", "08007", e));
+    }
+    String why = inTransaction ? whyNotReplayable() : null;
+    if (why != null) {
+      notReplayable++;
+      LOG.warn("connection lost and not recovered: the transaction cannot be replayed because {}", why);
+      throw host.translate(e);
+    }
+    long now = System.nanoTime();
+    if (runs == 0) {
+      runs = 1;
+      firstFailureNanos = now;
+    }
+    if (runs >= policy.maxAttempts() || now - firstFailureNanos > policy.budgetNanos()) {
+      exhausted++;
+      throw host.translate(e);
+    }
+    Journal.Mismatch mismatch;
+    replaying = true;
+    try {
+      try {
+        host.reconnect();
+      } catch (SQLException noPrimary) {
+        replaying = false;
+        throw noPrimary;
+      }
+      if (commits) {
+        CommitOutcome outcome = host.resolveCommit();
+        if (outcome == CommitOutcome.COMMITTED) {
+          replaying = false;
+          ended();
+          return null;
+        }
+        if (outcome == CommitOutcome.UNKNOWN) {
+          replaying = false;
+          ended();
+          throw host.translate(new SQLException("The connection was lost during COMMIT and whether the transaction"
+              + " committed cannot be determined; it was not run again", "08007", e));
+        }
+      }
+      runs++;
+      replays++;
+      mismatch = inTransaction ? journal.replay() : null;
+    } catch (SQLException duringReplay) {
+      if (!replaying) {
+        throw duringReplay;
+      }
+      return duringReplay;
+    } finally {
+      replaying = false;
+    }
+    if (mismatch != null) {
+      throw mismatch(mismatch, host, e);
+    }
+    return null;
   }
 
   private String whyNotReplayable() {

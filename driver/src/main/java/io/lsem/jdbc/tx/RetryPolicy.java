@@ -14,13 +14,14 @@ import java.util.Set;
  * @param backoffCapNanos longest single backoff
  * @param budgetNanos total time from the first failure
  * @param maxRecordedBytes memory one recording may take
+ * @param failover whether a lost connection is re-established and its transaction replayed
  */
 public record RetryPolicy(boolean enabled, Set<String> sqlStates, int maxAttempts, long backoffBaseNanos,
-    long backoffCapNanos, long budgetNanos, long maxRecordedBytes) {
+    long backoffCapNanos, long budgetNanos, long maxRecordedBytes, boolean failover) {
 
   public static RetryPolicy of(LsemSettings s) {
     return new RetryPolicy(s.retry(), s.retrySqlStates(), s.retryMaxAttempts(), s.retryBackoffBase().toNanos(),
-        s.retryBackoffCap().toNanos(), s.retryBudget().toNanos(), s.retryMaxRecordedBytes());
+        s.retryBackoffCap().toNanos(), s.retryBudget().toNanos(), s.retryMaxRecordedBytes(), s.failover());
   }
 
   /** Whether {@code sqlState} triggers a retry. */

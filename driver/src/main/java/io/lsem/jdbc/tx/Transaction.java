@@ -27,6 +27,17 @@ public final class Transaction {
     this.readOnly = readOnly;
   }
 
+  private boolean wrote;
+
+  /** Whether SQL that may write ran in this transaction (as classified: anything but plain reads). */
+  public boolean wrote() {
+    return wrote;
+  }
+
+  void markWrote() {
+    wrote = true;
+  }
+
   /** 1 for the connection's first transaction, then 2, 3, … */
   public long number() {
     return number;

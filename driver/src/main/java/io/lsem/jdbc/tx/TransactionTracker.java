@@ -39,7 +39,7 @@ public final class TransactionTracker {
   private static final SqlStatement COMMIT = synthetic(StatementKind.COMMIT, null);
   private static final SqlStatement ROLLBACK = synthetic(StatementKind.ROLLBACK, null);
 
-  private final BaseConnection server;
+  private BaseConnection server;
   private final List<TransactionListener> listeners = new ArrayList<>();
   private SessionCharacteristics session;
   private State state = State.IDLE;
@@ -53,6 +53,9 @@ public final class TransactionTracker {
   private enum Pending { NONE, PLAIN_STATEMENT, IMPLICIT_BEGIN, COMMIT, SIMULATED }
 
   private Pending pending = Pending.NONE;
+  private boolean commitAnnounced;
+  /** The call in flight runs SQL that may write. */
+  private boolean writesPending;
   private Transaction beginning;
   private Cause commitCause;
   private SimulatedCall simulated;
@@ -111,6 +114,8 @@ public final class TransactionTracker {
 
   /** A statement (or several, or a batch) is about to be executed through a JDBC statement. */
   public void beforeStatement(SqlInfo sql) throws SQLException {
+    commitAnnounced = false;
+    writesPending = !sql.isReadOnly();
     adoptServerStateIfChanged();
     if (sql.hasTransactionControl()) {
       simulate(sql.statements(), !autoCommit, null);
@@ -129,6 +134,8 @@ public final class TransactionTracker {
 
   /** SQL run by pgjdbc's {@code execSQLUpdate/execSQLQuery}: no implicit BEGIN is sent. */
   public void beforeInternalStatement(SqlInfo sql) throws SQLException {
+    commitAnnounced = false;
+    writesPending = !sql.isReadOnly();
     adoptServerStateIfChanged();
     if (sql.hasTransactionControl()) {
       simulate(sql.statements(), false, null);
@@ -153,12 +160,14 @@ public final class TransactionTracker {
   }
 
   private void commitOrRollback(boolean sends, SqlStatement statement, Cause why) throws SQLException {
+    commitAnnounced = false;
     adoptServerStateIfChanged();
     if (!sends || state == State.IDLE) {
       pending = Pending.NONE;
     } else if (statement == COMMIT && state == State.ACTIVE) {
       announce(current, false);
       commitCause = why;
+      commitAnnounced = true;
       pending = Pending.COMMIT;
     } else {
       simulate(List.of(statement), false, why);
@@ -167,6 +176,7 @@ public final class TransactionTracker {
 
   /** {@code setSavepoint}: pgjdbc runs {@code SAVEPOINT} as a statement, so BEGIN may precede it. */
   public void beforeSetSavepoint() throws SQLException {
+    commitAnnounced = false;
     adoptServerStateIfChanged();
     if (autoCommit) {
       pending = Pending.NONE; // pgjdbc refuses before sending anything
@@ -184,6 +194,7 @@ public final class TransactionTracker {
 
   /** {@code rollback(Savepoint)} / {@code releaseSavepoint}: sent without an implicit BEGIN. */
   public void beforeSavepointCommand(StatementKind kind, String foldedName) throws SQLException {
+    commitAnnounced = false;
     adoptServerStateIfChanged();
     simulate(List.of(synthetic(kind, foldedName)), false, null);
   }
@@ -194,6 +205,18 @@ public final class TransactionTracker {
   public void afterCall(SQLException error) {
     Pending call = pending;
     pending = Pending.NONE;
+    boolean wrote = writesPending;
+    writesPending = false;
+    try {
+      settle(call, error);
+    } finally {
+      if (wrote && current != null) {
+        current.markWrote();
+      }
+    }
+  }
+
+  private void settle(Pending call, SQLException error) {
     switch (call) {
       case PLAIN_STATEMENT:
         afterPlainStatement(error);
@@ -225,6 +248,32 @@ public final class TransactionTracker {
   /** {@code setReadOnly} succeeded. */
   public void readOnlyChanged(boolean readOnly) {
     session = session.withConnectionReadOnly(readOnly);
+  }
+
+  /**
+   * The physical connection was lost and replaced by {@code fresh}: whatever was open on the old
+   * one ended there (listeners hear a rollback; transparent retry may replay it).
+   */
+  public void rebind(BaseConnection fresh) {
+    server = fresh;
+    pending = Pending.NONE;
+    if (current != null) {
+      Transaction lost = current;
+      current = null;
+      fire(Simulation.Event.Kind.ROLLED_BACK, lost);
+    }
+    state = serverState();
+    cause = Cause.CONNECTION_REPLACED;
+  }
+
+  /** Whether the call in flight commits the open transaction (API or SQL COMMIT). */
+  public boolean commitAnnounced() {
+    return commitAnnounced;
+  }
+
+  /** The JDBC read-only flag of the connection (pgjdbc's {@code setReadOnly}). */
+  public boolean connectionReadOnly() {
+    return session.connectionReadOnly();
   }
 
   /** The connection was closed or aborted: the server rolls back whatever was open. */
@@ -337,6 +386,7 @@ public final class TransactionTracker {
     SimulatedCall call = new SimulatedCall(statements, implicitBegin, endCause);
     call.predicted = simulate(call, statements.size());
     for (Simulation.Event e : call.predicted.events) {
+      commitAnnounced |= e.kind() == Simulation.Event.Kind.COMMIT_REQUESTED;
       if (e.kind() == Simulation.Event.Kind.BEGIN || e.kind() == Simulation.Event.Kind.COMMIT_REQUESTED) {
         announce(realTransaction(call, e.tx()), e.kind() == Simulation.Event.Kind.BEGIN);
       }

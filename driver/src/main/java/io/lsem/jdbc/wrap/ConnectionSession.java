@@ -14,12 +14,22 @@ import org.postgresql.core.BaseConnection;
  * never touch the session again.
  */
 public final class ConnectionSession {
-  final BaseConnection physical;
+  /** The pgjdbc connection; replaced when a lost connection is re-established. */
+  BaseConnection physical;
   final WrapperContext context;
   final TransactionTracker tracker;
   final RetryController retry;
   /** Global timestamps of this connection, or {@code null} when they are off. */
   final TimestampSession timestamps;
+  final SessionSettings settings = new SessionSettings();
+  /** Bumped by every reconnection: statements made before must make new pgjdbc statements. */
+  int generation;
+  /** Where the connection that was lost last went, and its backend: to make sure its transaction ended. */
+  io.lsem.jdbc.failover.HostSpec lostHost;
+  int lostBackendPid;
+  long lostConnectedAtMillis;
+  /** When the current physical connection was opened (this JVM's clock). */
+  private long connectedAtMillis = System.currentTimeMillis();
   private int statementsCreated;
   private Releaser releaser;
 
@@ -42,6 +52,45 @@ public final class ConnectionSession {
     } else {
       timestamps = null;
     }
+    tracker.addListener(settings);
+  }
+
+  /**
+   * The connection was lost: finds the primary again, gives the new connection the
+   * application's session settings, and makes it this session's connection. The transaction that
+   * was open ended with the old connection (transparent retry replays it).
+   */
+  void reconnect() throws SQLException {
+    PhysicalConnector connector = context.connector();
+    if (connector == null) {
+      throw new SQLException("failover is off for this configuration", "08003");
+    }
+    BaseConnection old = physical;
+    lostHost = hostOf(old);
+    lostBackendPid = old.getBackendPID();
+    lostConnectedAtMillis = connectedAtMillis;
+    BaseConnection fresh = connector.connectPrimary();
+    try {
+      settings.applyTo(fresh, tracker.autoCommit(), tracker.connectionReadOnly());
+    } catch (SQLException e) {
+      fresh.close();
+      throw e;
+    }
+    physical = fresh;
+    connectedAtMillis = System.currentTimeMillis();
+    generation++;
+    tracker.rebind(fresh);
+    try {
+      old.close();
+    } catch (SQLException ignored) {
+      // it is gone anyway
+    }
+    context.failedOver(this);
+  }
+
+  static io.lsem.jdbc.failover.HostSpec hostOf(BaseConnection c) {
+    org.postgresql.util.HostSpec h = c.getQueryExecutor().getHostSpec();
+    return new io.lsem.jdbc.failover.HostSpec(h.getHost(), h.getPort());
   }
 
   /** Whether statements keep their parameters: for transparent retry and for carrying BEGIN values. */

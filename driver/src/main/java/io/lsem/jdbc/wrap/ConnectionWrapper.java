@@ -152,30 +152,42 @@ public abstract class ConnectionWrapper
    * transaction is replayed and the call made again. Failures reach the caller translated by
    * {@code host} (the statement, which knows whether it was canceled or timed out).
    */
-  final <T> T execute(SqlInfo sql, SqlCall<T> call, Carrier carrier, RetryController.Host host)
+  final <T> T execute(SqlInfo sql, SqlCall<T> call, Carrier carrier, StatementWrapper host)
       throws SQLException {
-    return run(() -> tracker.beforeStatement(sql), call, carrier, host, true);
+    return run(() -> tracker.beforeStatement(sql), call, carrier, host, true, sql);
   }
 
   /** Runs an API call (commit, savepoint, ...) announced by {@code announcement}. */
   final <T> T settle(Announcement announcement, SqlCall<T> call, boolean retryable) throws SQLException {
-    return run(announcement, call, null, this, retryable);
+    return run(announcement, call, null, this, retryable, null);
   }
 
+  /**
+   * The loop every call runs in: announce, call, settle the tracker; on failure let transparent
+   * retry (or failover) recover and call again. A COMMIT whose answer was lost but which took
+   * effect is called again too: on the new connection there is no transaction left, so it does
+   * nothing and returns as a COMMIT does.
+   *
+   * @param sql the statement's classification, or {@code null} for an API call
+   */
   private <T> T run(Announcement announcement, SqlCall<T> call, Carrier carrier, RetryController.Host host,
-      boolean retryable) throws SQLException {
+      boolean retryable, SqlInfo sql) throws SQLException {
     boolean recovering = false;
     for (;;) {
+      if (host instanceof StatementWrapper) {
+        ((StatementWrapper) host).followReconnect();
+      }
       announcement.announce();
       T result;
       try {
         result = session.timestamps == null ? call.call() : timestamped(call, carrier);
       } catch (SQLException e) {
+        boolean commits = tracker.commitAnnounced();
         tracker.afterCall(e);
         if (!retryable) {
           throw host.translate(e);
         }
-        retry.recover(e, host);
+        retry.recover(e, host, commits, sql != null && sql.isReadOnly());
         recovering = true;
         continue;
       } catch (RuntimeException | Error e) {
@@ -183,6 +195,9 @@ public abstract class ConnectionWrapper
         throw e;
       }
       tracker.afterCall(null);
+      if (sql != null && sql.changesSession()) {
+        session.settings.executed(sql, tracker.status().state() != TransactionStatus.State.IDLE);
+      }
       if (recovering) {
         retry.succeededAfterRecovery();
       }
@@ -247,6 +262,9 @@ public abstract class ConnectionWrapper
     try {
       T result = session.timestamps == null ? call.call() : timestamped(call, carrier);
       tracker.afterCall(null);
+      if (sql.changesSession()) {
+        session.settings.executed(sql, tracker.status().state() != TransactionStatus.State.IDLE);
+      }
       return result;
     } catch (SQLException e) {
       tracker.afterCall(e);
@@ -277,6 +295,48 @@ public abstract class ConnectionWrapper
       }
     }
     tracker.afterCall(null);
+  }
+
+  // ---- failover ------------------------------------------------------------------------------------
+
+  /** Whether the transaction lost with the last connection had run SQL that may write. */
+  private boolean lostTransactionWrote;
+
+  @Override
+  public boolean connectionLost(SQLException e) {
+    if (delegate == ClosedConnection.INSTANCE || context.connector() == null) {
+      return false; // the application closed this handle, or failover is off
+    }
+    for (SQLException x = e; x != null; x = x.getNextException()) {
+      String state = x.getSQLState();
+      if (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
+          || state.equals("57P03"))) {
+        return true;
+      }
+      if (x.getNextException() == x) {
+        break;
+      }
+    }
+    try {
+      return session.physical.isClosed();
+    } catch (SQLException cannotTell) {
+      return true;
+    }
+  }
+
+  @Override
+  public void reconnect() throws SQLException {
+    io.lsem.jdbc.tx.Transaction open = tracker.current();
+    lostTransactionWrote = open != null && open.wrote();
+    session.reconnect();
+    delegate = session.physical;
+    metaData = null;
+    largeObjects = null;
+  }
+
+  @Override
+  public RetryController.CommitOutcome resolveCommit() throws SQLException {
+    return new CommitResolver(session, lostTransactionWrote).resolve();
   }
 
   // ---- LsemConnection ----------------------------------------------------------------------
@@ -482,7 +542,7 @@ public abstract class ConnectionWrapper
       commitWithLedger("COMMIT");
       delegate.setAutoCommit(autoCommit);
       return null;
-    }, this, true);
+    }, this, true, null);
     tracker.autoCommitChanged(delegate.getAutoCommit());
   }
 
@@ -497,7 +557,7 @@ public abstract class ConnectionWrapper
       }
       commitWithLedger("COMMIT");
       return null;
-    }, this, true);
+    }, this, true, null);
   }
 
   @Override
@@ -573,6 +633,50 @@ public abstract class ConnectionWrapper
       return null;
     });
     tracker.isolationChanged(Isolation.ofJdbc(level));
+    session.settings.isolation(level);
+  }
+
+  // ---- session state a reconnection restores ---------------------------------------------------
+
+  @Override
+  public void setSchema(String schema) throws SQLException {
+    wrapRaw(() -> {
+      delegate.setSchema(schema);
+      return null;
+    });
+    session.settings.schema(schema);
+  }
+
+  @Override
+  public void setClientInfo(String name, String value) throws java.sql.SQLClientInfoException {
+    delegate.setClientInfo(name, value);
+    session.settings.clientInfo(name, value);
+  }
+
+  @Override
+  public void setClientInfo(java.util.Properties properties) throws java.sql.SQLClientInfoException {
+    delegate.setClientInfo(properties);
+    for (String name : properties.stringPropertyNames()) {
+      session.settings.clientInfo(name, properties.getProperty(name));
+    }
+  }
+
+  @Override
+  public void setNetworkTimeout(java.util.concurrent.Executor executor, int millis) throws SQLException {
+    wrapRaw(() -> {
+      delegate.setNetworkTimeout(executor, millis);
+      return null;
+    });
+    session.settings.networkTimeout(millis);
+  }
+
+  @Override
+  public void setHoldability(int holdability) throws SQLException {
+    wrapRaw(() -> {
+      delegate.setHoldability(holdability);
+      return null;
+    });
+    session.settings.holdability(holdability);
   }
 
   @Override

@@ -201,8 +201,20 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     }
   }
 
+  /** The carried execution's statement and the own one both belonged to the lost connection. */
+  @Override
+  void renew() throws SQLException {
+    carriedFrom = null;
+    super.renew();
+    disturbed = true; // the new statement gets the application's parameters before its next execution
+  }
+
   @Override
   void reopenForReplay() throws SQLException {
+    if (stale()) {
+      renew();
+      return;
+    }
     uncarry();
     super.reopenForReplay();
   }

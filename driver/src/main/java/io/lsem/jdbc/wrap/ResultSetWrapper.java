@@ -79,6 +79,21 @@ public abstract class ResultSetWrapper implements ResultSet, Replayable, RetryCo
     connection.rollbackForRetry();
   }
 
+  @Override
+  public boolean connectionLost(SQLException e) {
+    return connection.connectionLost(e);
+  }
+
+  @Override
+  public void reconnect() throws SQLException {
+    connection.reconnect();
+  }
+
+  @Override
+  public io.lsem.jdbc.tx.RetryController.CommitOutcome resolveCommit() throws SQLException {
+    return connection.resolveCommit();
+  }
+
   // ---- hooks of the generated code -------------------------------------------------------------
 
   protected final boolean recording() {

@@ -66,6 +66,8 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   private List<SqlStatement> batchStatements;
   private ResultSet lastRawResultSet;
   private ResultSetWrapper lastResultSet;
+  /** The session's connection generation the pgjdbc statement belongs to (see {@link #followReconnect}). */
+  private int generation;
   /** Set by {@link #cancel()}, cleared when the next execution starts: tells a cancel from a timeout. */
   private volatile boolean cancelRequested;
 
@@ -73,6 +75,7 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
     this.connection = connection;
     this.creator = creator;
     this.number = connection.nextStatementNumber();
+    generation = connection.session.generation;
     rebind(connection.wrapRaw(creator));
     connection.opened(this);
   }
@@ -100,6 +103,21 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   @Override
   public void rollbackForRetry() throws SQLException {
     connection.rollbackForRetry();
+  }
+
+  @Override
+  public boolean connectionLost(SQLException e) {
+    return connection.connectionLost(e);
+  }
+
+  @Override
+  public void reconnect() throws SQLException {
+    connection.reconnect();
+  }
+
+  @Override
+  public io.lsem.jdbc.tx.RetryController.CommitOutcome resolveCommit() throws SQLException {
+    return connection.resolveCommit();
   }
 
   @Override
@@ -627,11 +645,39 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
 
   /** A statement the application closed is re-created for the replay, with its configuration. */
   void reopenForReplay() throws SQLException {
-    if (!delegate.isClosed()) {
-      return;
+    if (stale()) {
+      renew();
+    } else if (delegate.isClosed()) {
+      rebind(creator.call());
+      applySettings();
     }
+  }
+
+  /**
+   * After the session reconnected (failover), the pgjdbc statement belongs to the lost
+   * connection: a new one is made on the current connection, with the application's
+   * configuration and queued batch.
+   */
+  final void followReconnect() throws SQLException {
+    if (stale()) {
+      renew();
+    }
+  }
+
+  /** Whether the pgjdbc statement belongs to a connection the session has replaced. */
+  final boolean stale() {
+    return generation != connection.session.generation;
+  }
+
+  /** Makes a new pgjdbc statement on the session's current connection, configured as the old one. */
+  void renew() throws SQLException {
+    List<Object> batch = queuedBatch();
+    generation = connection.session.generation;
     rebind(creator.call());
     applySettings();
+    if (!batch.isEmpty()) {
+      requeue(batch);
+    }
   }
 
   /** Applies the configuration calls the application made (fetch size, max rows, ...) to the current statement. */

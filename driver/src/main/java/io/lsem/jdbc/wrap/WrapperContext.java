@@ -20,13 +20,40 @@ public final class WrapperContext {
   private final RetryPolicy retryPolicy;
   private final Ledger ledger;
 
+  private final PhysicalConnector connector;
+  private final java.util.List<java.util.function.Consumer<ConnectionSession>> failoverListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** A context without failover (no way to reconnect). */
   public WrapperContext(LsemSettings settings) {
+    this(settings, null);
+  }
+
+  /** A context that reconnects through {@code connector} when failover is on. */
+  public WrapperContext(LsemSettings settings, PhysicalConnector connector) {
     this.settings = settings;
     this.classifier = new SqlClassifierCache(settings.sqlCacheSize());
     this.translator = new ExceptionTranslator(settings.typedExceptions());
     this.retryPolicy = RetryPolicy.of(settings);
     this.ledger = new Ledger(settings, OracleRegistry.shared().oracle(settings.timestampOracle(),
         settings.clockMaxOffset().toMillis()));
+    this.connector = settings.failover() ? connector : null;
+  }
+
+  /** How lost connections are re-established, or {@code null} when failover is off. */
+  public PhysicalConnector connector() {
+    return connector;
+  }
+
+  /** Called with every session that had to reconnect (pools drop connections to the old primary). */
+  public void onFailover(java.util.function.Consumer<ConnectionSession> listener) {
+    failoverListeners.add(listener);
+  }
+
+  void failedOver(ConnectionSession session) {
+    for (java.util.function.Consumer<ConnectionSession> l : failoverListeners) {
+      l.accept(session);
+    }
   }
 
   /** The commit ledger and clock of this configuration. */

@@ -1,0 +1,37 @@
+package io.lsem.jdbc.failover;
+
+import io.lsem.jdbc.wrap.PhysicalConnector;
+import java.sql.SQLException;
+import java.util.Properties;
+import org.postgresql.core.BaseConnection;
+
+/** The {@link PhysicalConnector} of one configuration, over a {@link PrimaryFinder}. */
+public final class FailoverConnector implements PhysicalConnector {
+  private final PrimaryFinder finder;
+  private final long timeoutMillis;
+
+  public FailoverConnector(org.postgresql.Driver pgjdbc, String pgUrl, Properties properties, long timeoutMillis) {
+    this.finder = new PrimaryFinder(pgjdbc, pgUrl, properties);
+    this.timeoutMillis = timeoutMillis;
+  }
+
+  @Override
+  public boolean findsPrimaryOnConnect() {
+    return finder.hosts().size() > 1 && !finder.targetServerTypeGiven();
+  }
+
+  @Override
+  public BaseConnection connectPrimary() throws SQLException {
+    return finder.connect(timeoutMillis);
+  }
+
+  @Override
+  public BaseConnection open(HostSpec host) throws SQLException {
+    return finder.open(host);
+  }
+
+  @Override
+  public long failoverTimeoutMillis() {
+    return timeoutMillis;
+  }
+}

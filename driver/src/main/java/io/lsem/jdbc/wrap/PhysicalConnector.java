@@ -1,0 +1,25 @@
+package io.lsem.jdbc.wrap;
+
+import io.lsem.jdbc.failover.HostSpec;
+import java.sql.SQLException;
+import org.postgresql.core.BaseConnection;
+
+/** Opens pgjdbc connections for one configuration: the primary again after a failure, or one given host. */
+public interface PhysicalConnector {
+
+  /** A new connection to the primary, found within the configured failover timeout. */
+  BaseConnection connectPrimary() throws SQLException;
+
+  /** A connection to {@code host}, whatever its role; throws when it cannot be reached. */
+  BaseConnection open(HostSpec host) throws SQLException;
+
+  /**
+   * Whether new connections, too, are opened through {@link #connectPrimary()}: with several hosts
+   * and no {@code targetServerType} of the application's (pgjdbc alone would take the first host
+   * that answers, standby or not).
+   */
+  boolean findsPrimaryOnConnect();
+
+  /** How long to look for a primary, and to wait for a lost transaction to end. */
+  long failoverTimeoutMillis();
+}

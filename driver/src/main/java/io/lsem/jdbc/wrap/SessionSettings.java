@@ -1,0 +1,142 @@
+package io.lsem.jdbc.wrap;
+
+import io.lsem.jdbc.sql.SqlInfo;
+import io.lsem.jdbc.sql.SqlStatement;
+import io.lsem.jdbc.sql.StatementKind;
+import io.lsem.jdbc.tx.Transaction;
+import io.lsem.jdbc.tx.TransactionListener;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.postgresql.core.BaseConnection;
+
+/**
+ * The session state the application set on one connection and that a new physical connection
+ * (after a failover) must get again: autocommit, read-only, schema, client info, network timeout,
+ * holdability set through the API, and session-level {@code SET}/{@code RESET} and
+ * {@code SET SESSION CHARACTERISTICS} run as SQL (kept only once their transaction committed, in
+ * the order they ran). {@code SET LOCAL} belongs to its transaction and is replayed with it.
+ */
+final class SessionSettings implements TransactionListener {
+  private String schema;
+  private Integer networkTimeout;
+  private Integer holdability;
+  private final Map<String, String> clientInfo = new LinkedHashMap<>();
+  /** Session SQL by what it sets: the statement text, in the order to run them. */
+  private final Map<String, String> sql = new LinkedHashMap<>();
+  /** SQL of the open transaction, kept when it commits. */
+  private final List<String[]> pending = new ArrayList<>();
+
+  void schema(String s) {
+    schema = s;
+  }
+
+  void networkTimeout(int millis) {
+    networkTimeout = millis;
+  }
+
+  void holdability(int h) {
+    holdability = h;
+  }
+
+  void clientInfo(String name, String value) {
+    clientInfo.put(name, value);
+  }
+
+  /** The session default isolation set through the API (pgjdbc runs SET SESSION CHARACTERISTICS outside a transaction). */
+  void isolation(int jdbcLevel) {
+    String level;
+    switch (jdbcLevel) {
+      case java.sql.Connection.TRANSACTION_READ_UNCOMMITTED: level = "READ UNCOMMITTED"; break;
+      case java.sql.Connection.TRANSACTION_REPEATABLE_READ: level = "REPEATABLE READ"; break;
+      case java.sql.Connection.TRANSACTION_SERIALIZABLE: level = "SERIALIZABLE"; break;
+      default: level = "READ COMMITTED"; break;
+    }
+    keep("characteristics:isolation", "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL " + level);
+  }
+
+  /** {@code info}'s SQL ran successfully; {@code inTransaction}: a transaction is open after it. */
+  void executed(SqlInfo info, boolean inTransaction) {
+    String text = info.text();
+    if (text == null) {
+      return;
+    }
+    for (SqlStatement st : info.statements()) {
+      String slice = text.substring(st.start(), st.end());
+      switch (st.kind()) {
+        case SET_VARIABLE:
+          record("set:" + st.name(), slice, inTransaction);
+          break;
+        case RESET_VARIABLE:
+          record("reset:" + st.name(), slice, inTransaction);
+          break;
+        case SET_SESSION_CHARACTERISTICS:
+          record("characteristics:" + slice, slice, inTransaction);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private void record(String key, String statement, boolean inTransaction) {
+    if (inTransaction) {
+      pending.add(new String[] {key, statement});
+    } else {
+      keep(key, statement);
+    }
+  }
+
+  private void keep(String key, String statement) {
+    if (key.equals("reset:all")) {
+      sql.clear();
+    } else if (key.startsWith("reset:")) {
+      sql.remove("set:" + key.substring(6));
+    }
+    sql.remove(key);
+    sql.put(key, statement);
+  }
+
+  @Override
+  public void afterCommit(Transaction tx) {
+    for (String[] p : pending) {
+      keep(p[0], p[1]);
+    }
+    pending.clear();
+  }
+
+  @Override
+  public void afterRollback(Transaction tx) {
+    pending.clear();
+  }
+
+  @Override
+  public void afterPrepare(Transaction tx) {
+    afterCommit(tx);
+  }
+
+  /** Gives {@code c} (a new physical connection) the application's session state. */
+  void applyTo(BaseConnection c, boolean autoCommit, boolean readOnly) throws SQLException {
+    for (String statement : sql.values()) {
+      c.execSQLUpdate(statement);
+    }
+    if (schema != null) {
+      c.setSchema(schema);
+    }
+    for (Map.Entry<String, String> e : clientInfo.entrySet()) {
+      c.setClientInfo(e.getKey(), e.getValue());
+    }
+    if (holdability != null) {
+      c.setHoldability(holdability);
+    }
+    if (networkTimeout != null) {
+      Executor direct = Runnable::run;
+      c.setNetworkTimeout(direct, networkTimeout);
+    }
+    c.setReadOnly(readOnly);
+    c.setAutoCommit(autoCommit);
+  }
+}
