@@ -53,4 +53,13 @@ public interface LsemConnection extends Connection {
    *     clock than {@code clockMaxOffset}
    */
   void observe(long timestamp) throws java.sql.SQLException;
+
+  /**
+   * Read-your-writes on standbys for a causal token from elsewhere (another service's
+   * {@link #lastCommitLsn()}): from now on, reads of this driver on a standby wait until it has
+   * replayed at least {@code lsn} (see property {@code standbyReadWait}).
+   *
+   * @throws java.sql.SQLException (SQLSTATE 22023) if {@code lsn} is not of the form {@code 16/B374D848}
+   */
+  void observeLsn(String lsn) throws java.sql.SQLException;
 }

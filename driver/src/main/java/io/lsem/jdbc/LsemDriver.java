@@ -2,6 +2,7 @@ package io.lsem.jdbc;
 
 import io.lsem.jdbc.config.ConnectionConfig;
 import io.lsem.jdbc.error.InvalidPropertyException;
+import io.lsem.jdbc.failover.CausalToken;
 import io.lsem.jdbc.failover.FailoverConnector;
 import io.lsem.jdbc.wrap.ConnectionWrapper;
 import io.lsem.jdbc.wrap.WrapperContext;
@@ -44,6 +45,8 @@ public final class LsemDriver implements Driver {
   }
 
   private final org.postgresql.Driver pgjdbc = new org.postgresql.Driver();
+  /** The newest write made through this driver, for read-your-writes on standbys. */
+  private final CausalToken causal = new CausalToken();
   private final Map<ConnectionConfig, WrapperContext> contexts = Collections.synchronizedMap(
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -64,7 +67,8 @@ public final class LsemDriver implements Driver {
     }
     ConnectionConfig config = ConnectionConfig.parse(url, info);
     WrapperContext context = contexts.computeIfAbsent(config, c -> new WrapperContext(c.settings(),
-        new FailoverConnector(pgjdbc, c.pgUrl(), c.pgProperties(), c.settings().failoverTimeout().toMillis())));
+        new FailoverConnector(pgjdbc, c.pgUrl(), c.pgProperties(), c.settings().failoverTimeout().toMillis()),
+        causal));
     Connection raw;
     try {
       raw = context.connector() != null && context.connector().findsPrimaryOnConnect()

@@ -129,6 +129,17 @@ public enum LsemProperty {
   FAILOVER_TIMEOUT("failoverTimeout", "30s", ValueParser.duration(Duration.ZERO, Duration.ofHours(1)),
       "How long to look for a primary after the connection is lost"),
 
+  /**
+   * Read-your-writes on standbys: when a connection was opened on a standby (the application
+   * asked with pgjdbc's {@code targetServerType=secondary} or {@code preferSecondary}), each
+   * transaction (or autocommit statement) on it first waits, at most this long, until the
+   * standby has replayed the newest write made through this driver (or a token passed to
+   * {@code LsemConnection.observeLsn}); if it has not by then, the connection moves to the
+   * primary for good. {@code 0s} moves at once. Default 1s.
+   */
+  STANDBY_READ_WAIT("standbyReadWait", "1s", ValueParser.duration(Duration.ZERO, Duration.ofMinutes(10)),
+      "How long a read on a standby waits for this driver's newest write to be replayed there before using the primary"),
+
   /** Rows deleted per retention batch (one short statement each). Default 1000. */
   LEDGER_PURGE_BATCH("ledgerPurgeBatch", "1000", ValueParser.intRange(1, 1_000_000),
       "Ledger rows deleted per retention batch");

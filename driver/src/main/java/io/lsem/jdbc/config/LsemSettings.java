@@ -106,6 +106,11 @@ public final class LsemSettings {
     return (java.time.Duration) values.get(LsemProperty.FAILOVER_TIMEOUT);
   }
 
+  /** See {@link LsemProperty#STANDBY_READ_WAIT}. */
+  public java.time.Duration standbyReadWait() {
+    return (java.time.Duration) values.get(LsemProperty.STANDBY_READ_WAIT);
+  }
+
   /** See {@link LsemProperty#LEDGER_PURGE_BATCH}. */
   public int ledgerPurgeBatch() {
     return (Integer) values.get(LsemProperty.LEDGER_PURGE_BATCH);

@@ -31,6 +31,11 @@ public final class FailoverConnector implements PhysicalConnector {
   }
 
   @Override
+  public boolean mayOpenStandbys() {
+    return finder.mayOpenStandbys();
+  }
+
+  @Override
   public long failoverTimeoutMillis() {
     return timeoutMillis;
   }

@@ -57,6 +57,12 @@ public final class PrimaryFinder {
     return properties.getProperty(PGProperty.TARGET_SERVER_TYPE.getName()) != null;
   }
 
+  /** Whether the application's {@code targetServerType} admits standbys (anything but primary/master). */
+  public boolean mayOpenStandbys() {
+    String type = properties.getProperty(PGProperty.TARGET_SERVER_TYPE.getName());
+    return type != null && !type.equalsIgnoreCase("primary") && !type.equalsIgnoreCase("master");
+  }
+
   public List<HostSpec> hosts() {
     return hosts;
   }

@@ -38,6 +38,8 @@ public final class TimestampSession implements TransactionListener {
   private String lastCommitLsn;
   /** The open transaction's ledger row went out (with its COMMIT), so the ledger can tell whether it committed. */
   private boolean ledgerRowSent;
+  /** {@link #lastCommitLsn} came with the latest COMMIT message and was not taken yet. */
+  private boolean freshCommitLsn;
 
   public TimestampSession(Ledger ledger, RetryController retry) {
     this.ledger = ledger;
@@ -189,6 +191,7 @@ public final class TimestampSession implements TransactionListener {
       try (ResultSet rs = s.getResultSet()) {
         if (rs.next()) {
           lastCommitLsn = rs.getString(1);
+          freshCommitLsn = true;
         }
       }
     }
@@ -198,6 +201,13 @@ public final class TimestampSession implements TransactionListener {
   /** After a commit: occasionally deletes old ledger rows. */
   public void afterCommitMessage(BaseConnection raw) {
     ledger.maybePurge(raw);
+  }
+
+  /** The commit LSN of the COMMIT message just read, once; {@code null} when the last call brought none. */
+  public String takeFreshCommitLsn() {
+    boolean fresh = freshCommitLsn;
+    freshCommitLsn = false;
+    return fresh ? lastCommitLsn : null;
   }
 
   /** Whether the open transaction's ledger row was sent with its COMMIT. */

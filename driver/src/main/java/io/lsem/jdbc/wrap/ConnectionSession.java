@@ -30,6 +30,8 @@ public final class ConnectionSession {
   long lostConnectedAtMillis;
   /** When the current physical connection was opened (this JVM's clock). */
   private long connectedAtMillis = System.currentTimeMillis();
+  /** Read-your-writes while the connection is on a standby; {@code null} on a primary. */
+  StandbyReads standby;
   private int statementsCreated;
   private Releaser releaser;
 
@@ -53,6 +55,59 @@ public final class ConnectionSession {
       timestamps = null;
     }
     tracker.addListener(settings);
+    PhysicalConnector connector = context.connector();
+    if (connector != null && connector.mayOpenStandbys() && inRecovery(physical)) {
+      standby = new StandbyReads(this);
+      context.causal().standbyReaderOpened();
+    }
+  }
+
+  private static boolean inRecovery(BaseConnection c) throws SQLException {
+    try (java.sql.ResultSet rs = c.execSQLQuery("SELECT pg_is_in_recovery()")) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
+  /**
+   * A standby could not serve a read with this driver's newest writes in time: the session moves
+   * to the primary (between transactions, so nothing is lost) and stays there.
+   */
+  void moveToPrimary() throws SQLException {
+    BaseConnection old = physical;
+    BaseConnection fresh = context.connector().connectPrimary();
+    try {
+      settings.applyTo(fresh, tracker.autoCommit(), tracker.connectionReadOnly());
+    } catch (SQLException e) {
+      fresh.close();
+      throw e;
+    }
+    physical = fresh;
+    connectedAtMillis = System.currentTimeMillis();
+    generation++;
+    standby = null;
+    tracker.rebind(fresh);
+    try {
+      old.close();
+    } catch (SQLException ignored) {
+      // closing anyway
+    }
+  }
+
+  /**
+   * After a call that wrote and ended its transaction on the primary, while some connection reads
+   * from a standby: raises the causal token to this commit's WAL position (known from the COMMIT
+   * message with timestamps on, otherwise asked for: one round trip).
+   */
+  void publishCommitPosition() throws SQLException {
+    String lsn = timestamps == null ? null : timestamps.takeFreshCommitLsn();
+    if (lsn == null) {
+      try (java.sql.ResultSet rs = physical.execSQLQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+        rs.next();
+        lsn = rs.getString(1);
+      }
+    }
+    context.causal().advance(io.lsem.jdbc.failover.CausalToken.parse(lsn));
   }
 
   /**

@@ -174,15 +174,21 @@ public abstract class ConnectionWrapper
       boolean retryable, SqlInfo sql) throws SQLException {
     boolean recovering = false;
     for (;;) {
+      if (session.standby != null && tracker.status().state() == TransactionStatus.State.IDLE
+          && !session.standby.awaitCausalToken()) {
+        delegate = session.physical; // moved to the primary
+      }
       if (host instanceof StatementWrapper) {
         ((StatementWrapper) host).followReconnect();
       }
       announcement.announce();
+      boolean commits = tracker.commitAnnounced();
+      boolean publish = session.standby == null && context.causal().standbyReadersExist()
+          && ((sql != null && !sql.isReadOnly()) || (commits && tracker.current() != null && tracker.current().wrote()));
       T result;
       try {
         result = session.timestamps == null ? call.call() : timestamped(call, carrier);
       } catch (SQLException e) {
-        boolean commits = tracker.commitAnnounced();
         tracker.afterCall(e);
         if (!retryable) {
           throw host.translate(e);
@@ -195,6 +201,9 @@ public abstract class ConnectionWrapper
         throw e;
       }
       tracker.afterCall(null);
+      if (publish && tracker.status().state() == TransactionStatus.State.IDLE) {
+        session.publishCommitPosition();
+      }
       if (sql != null && sql.changesSession()) {
         session.settings.executed(sql, tracker.status().state() != TransactionStatus.State.IDLE);
       }
@@ -384,6 +393,16 @@ public abstract class ConnectionWrapper
   @Override
   public String lastCommitLsn() {
     return session.timestamps == null ? null : session.timestamps.lastCommitLsn();
+  }
+
+  @Override
+  public void observeLsn(String lsn) throws SQLException {
+    try {
+      context.causal().advance(io.lsem.jdbc.failover.CausalToken.parse(lsn));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new SQLException(e.getMessage() == null ? "the LSN is null; expected the form 16/B374D848" : e.getMessage(),
+          "22023", e);
+    }
   }
 
   @Override

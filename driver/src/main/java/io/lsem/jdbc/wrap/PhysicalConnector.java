@@ -20,6 +20,9 @@ public interface PhysicalConnector {
    */
   boolean findsPrimaryOnConnect();
 
+  /** Whether the application asked for connections that may be standbys ({@code targetServerType} other than primary). */
+  boolean mayOpenStandbys();
+
   /** How long to look for a primary, and to wait for a lost transaction to end. */
   long failoverTimeoutMillis();
 }

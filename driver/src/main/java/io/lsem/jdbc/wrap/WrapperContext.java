@@ -24,14 +24,20 @@ public final class WrapperContext {
   private final java.util.List<java.util.function.Consumer<ConnectionSession>> failoverListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  private final io.lsem.jdbc.failover.CausalToken causal;
+
   /** A context without failover (no way to reconnect). */
   public WrapperContext(LsemSettings settings) {
-    this(settings, null);
+    this(settings, null, new io.lsem.jdbc.failover.CausalToken());
   }
 
-  /** A context that reconnects through {@code connector} when failover is on. */
-  public WrapperContext(LsemSettings settings, PhysicalConnector connector) {
+  /**
+   * A context that reconnects through {@code connector} when failover is on, and keeps reads on
+   * standbys behind {@code causal}, the driver instance's newest write.
+   */
+  public WrapperContext(LsemSettings settings, PhysicalConnector connector, io.lsem.jdbc.failover.CausalToken causal) {
     this.settings = settings;
+    this.causal = causal;
     this.classifier = new SqlClassifierCache(settings.sqlCacheSize());
     this.translator = new ExceptionTranslator(settings.typedExceptions());
     this.retryPolicy = RetryPolicy.of(settings);
@@ -43,6 +49,11 @@ public final class WrapperContext {
   /** How lost connections are re-established, or {@code null} when failover is off. */
   public PhysicalConnector connector() {
     return connector;
+  }
+
+  /** The driver instance's causal token (read-your-writes on standbys). */
+  public io.lsem.jdbc.failover.CausalToken causal() {
+    return causal;
   }
 
   /** Called with every session that had to reconnect (pools drop connections to the old primary). */
