@@ -93,6 +93,16 @@ public final class TransactionTracker {
     return new TransactionStatus(state, cause, lastNumber);
   }
 
+  /**
+   * Takes over a state the server reached by a path that bypasses the statements (pgjdbc's
+   * implicit BEGIN before a COPY, say). A field read when nothing changed.
+   */
+  public void refresh() {
+    if (pending == Pending.NONE) {
+      adoptServerStateIfChanged();
+    }
+  }
+
   /** The open transaction, or {@code null} when idle. */
   public Transaction current() {
     return current;

@@ -352,6 +352,7 @@ public abstract class ConnectionWrapper
 
   @Override
   public TransactionStatus transactionStatus() {
+    tracker.refresh();
     return tracker.status();
   }
 
