@@ -3,6 +3,8 @@ package io.lsem.jdbc.failover;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.lsem.testkit.ReplicationCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -29,7 +31,8 @@ import org.postgresql.core.BaseConnection;
 
 /**
  * A primary and a synchronous standby (real PostgreSQL 15 servers on 127.0.0.1), the money
- * transfer workload running through the driver with a multi-host URL, and mid-run a
+ * transfer workload running through the driver with a multi-host URL (half the workers on their
+ * own connection, half borrowing from HikariCP for every transfer), and mid-run a
  * {@code kill -9} of the primary and {@code pg_ctl promote} of the standby. No exception reaches
  * the application; every transfer the application saw committed is on the new primary exactly
  * once, none is duplicated, and the total is unchanged. The time from the kill to the first
@@ -80,17 +83,36 @@ class PrimaryFailoverTest {
     CountDownLatch stop = new CountDownLatch(1);
     List<Thread> workers = new ArrayList<>();
     int newPrimaryPort = cluster.standbys().get(0).port();
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(cluster.multiHostUrl("lsem:", "postgres"));
+    config.setUsername("postgres");
+    config.setAutoCommit(false);
+    config.setMaximumPoolSize(4);
+    config.addDataSourceProperty("connectTimeout", "2");
+    config.addDataSourceProperty("retryBackoffBase", "1ms");
+    HikariDataSource pool = new HikariDataSource(config);
     for (int w = 0; w < WORKERS; w++) {
+      boolean pooled = w % 2 == 1; // half the workers borrow from HikariCP for every transfer
       Thread t = new Thread(() -> {
-        try (Connection c = lsem()) {
-          c.setAutoCommit(false);
+        try (Connection own = lsem()) {
+          own.setAutoCommit(false);
           while (stop.getCount() > 0) {
             long started = System.nanoTime();
-            UUID id = transfer(c);
+            UUID id;
+            int port;
+            if (pooled) {
+              try (Connection c = pool.getConnection()) {
+                id = transfer(c);
+                port = servedBy(c);
+              }
+            } else {
+              id = transfer(own);
+              port = servedBy(own);
+            }
             long now = System.nanoTime();
             committed.add(id);
             warmedUp.countDown();
-            if (started > killedAt.get() && servedBy(c) == newPrimaryPort) { // went through the failover
+            if (started > killedAt.get() && port == newPrimaryPort) { // went through the failover
               firstCommitAfterKill.accumulateAndGet(now, Math::min);
               afterFailover.countDown();
             }
@@ -121,6 +143,7 @@ class PrimaryFailoverTest {
       for (Thread t : workers) {
         t.join(TimeUnit.SECONDS.toMillis(60));
       }
+      pool.close();
     }
     assertEquals(List.of(), errors, "no exception reached the application");
 
