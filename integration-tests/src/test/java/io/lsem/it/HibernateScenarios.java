@@ -174,6 +174,95 @@ abstract class HibernateScenarios {
     assertEquals(List.of(110L, 1L), balanceAndVersionInDatabase(id), "the first writer's update stands alone");
   }
 
+  /**
+   * Four threads move money between four hot accounts at SERIALIZABLE, each transfer also
+   * opening an account (a sequence id). Serialization failures whose replay saw the same data are
+   * absorbed by the driver; a conflict that changed what Hibernate had read ends as Hibernate's
+   * optimistic or lock failure, or — when the driver finds it at COMMIT, which Hibernate wraps as a
+   * {@code TransactionException} whatever the cause — with the typed {@code ReplayMismatchException}
+   * as the cause. No raw serialization failure and nothing else reaches the application and no update is lost: each
+   * committed transfer bumped both versions once.
+   */
+  @Test
+  void contentionAtSerializableEndsInCommitsOrOptimisticAndLockFailures() throws Exception {
+    List<Long> hot = new java.util.ArrayList<>();
+    sessions.inTransaction(s -> {
+      for (int i = 0; i < 4; i++) {
+        Account a = new Account("hot" + i, 1_000);
+        s.persist(a);
+        hot.add(a.getId());
+      }
+    });
+    java.util.concurrent.atomic.AtomicInteger committed = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger conflicts = new java.util.concurrent.atomic.AtomicInteger();
+    List<Throwable> unexpected = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Thread> threads = new java.util.ArrayList<>();
+    for (int t = 0; t < 4; t++) { // Hibernate's own pool has 4 connections and refuses a fifth borrower
+      Thread thread = new Thread(() -> {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int i = 0; i < 50; i++) {
+          int from = random.nextInt(4);
+          int to = (from + 1 + random.nextInt(3)) % 4;
+          try (Session s = sessions.openSession()) {
+            Transaction tx = s.beginTransaction();
+            try {
+              s.createNativeMutationQuery("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE").executeUpdate();
+              Account a = s.find(Account.class, hot.get(from));
+              Account b = s.find(Account.class, hot.get(to));
+              a.setBalance(a.getBalance() - 1);
+              b.setBalance(b.getBalance() + 1);
+              s.persist(new Account("opened", 0));
+              tx.commit();
+              committed.incrementAndGet();
+            } catch (OptimisticLockException | jakarta.persistence.PessimisticLockException
+                | org.hibernate.exception.LockAcquisitionException e) {
+              conflicts.incrementAndGet();
+              if (tx.isActive()) {
+                tx.rollback();
+              }
+            } catch (org.hibernate.TransactionException e) {
+              // Hibernate wraps whatever fails at commit; a conflict must show as the typed mismatch
+              if (!(e.getCause() instanceof io.lsem.jdbc.error.ReplayMismatchException)) {
+                throw e;
+              }
+              conflicts.incrementAndGet();
+            }
+          } catch (Throwable e) {
+            unexpected.add(e);
+          }
+        }
+      }, "hibernate-transfer-" + t);
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    List<String> chains = new java.util.ArrayList<>();
+    for (Throwable e : unexpected) {
+      StringBuilder chain = new StringBuilder();
+      for (Throwable x = e; x != null; x = x.getCause()) {
+        chain.append(x).append(" <- ");
+      }
+      chains.add(chain.toString());
+    }
+    assertEquals(List.of(), chains, "only commits, optimistic and lock failures reach the application");
+    assertEquals(200, committed.get() + conflicts.get());
+    try (Connection c = db.plain(); Statement st = c.createStatement()) {
+      try (ResultSet rs = st.executeQuery("select sum(balance), sum(version) from account where owner like 'hot%'")) {
+        rs.next();
+        assertEquals(4_000, rs.getLong(1), "money is neither made nor lost");
+        assertEquals(2L * committed.get(), rs.getLong(2), "every committed transfer bumped two versions once");
+      }
+      try (ResultSet rs = st.executeQuery("select count(*) from account where owner = 'opened'")) {
+        rs.next();
+        assertEquals(committed.get(), rs.getInt(1), "one account opened per committed transfer");
+      }
+    }
+    System.out.printf("hibernate contention: %d committed, %d optimistic/lock failures%n", committed.get(),
+        conflicts.get());
+  }
+
   private long sequenceLastValue() throws SQLException {
     try (Connection c = db.plain(); Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("select last_value from account_seq")) {
