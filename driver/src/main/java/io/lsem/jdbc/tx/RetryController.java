@@ -259,43 +259,31 @@ public final class RetryController implements TransactionListener {
   }
 
   /**
-   * The connection is gone. An autocommit read runs again on a new connection; an open
-   * transaction is replayed on it (a lost COMMIT is first resolved through the ledger); anything
-   * else reaches the application. Returns {@code null} when the call can be made again, or the
-   * failure during the replay, to go round the recovery loop again with.
+   * The connection is gone. It is re-established first, in every case (so the application's
+   * connection works again whatever it is told). Then an autocommit read runs again; an open
+   * transaction is replayed on it (a lost COMMIT is first resolved through the ledger); a
+   * transaction that cannot be replayed, or an autocommit write, reaches the application typed.
+   * Returns {@code null} when the call can be made again, or the failure during the replay, to go
+   * round the recovery loop again with.
    */
   private SQLException recoverConnection(SQLException e, Host host, boolean commits, boolean readOnly)
       throws SQLException {
     boolean inTransaction = journal.isActive();
-    // Without autocommit a statement that failed outside a recorded transaction was its first
-    // statement: nothing of it can have committed, so it may simply run again.
-    if (!inTransaction && !readOnly && (tracker.autoCommit() || commits)) {
-      host.reconnect(); // the connection is usable again; the statement's outcome stays unknown
-      throw host.translate(new SQLException("The connection was lost while an autocommit statement that may write"
-          + " was running, so whether it took effect is not known; it was not run again", "08007", e));
-    }
     String why = inTransaction ? whyNotReplayable() : null;
-    if (why != null) {
-      notReplayable++;
-      LOG.warn("connection lost and not recovered: the transaction cannot be replayed because {}", why);
-      throw host.translate(e);
-    }
     long now = System.nanoTime();
     if (runs == 0) {
       runs = 1;
       firstFailureNanos = now;
     }
-    if (runs >= policy.maxAttempts() || now - firstFailureNanos > policy.budgetNanos()) {
-      exhausted++;
-      throw host.translate(e);
-    }
+    boolean exhaustedNow = runs >= policy.maxAttempts() || now - firstFailureNanos > policy.budgetNanos();
     Journal.Mismatch mismatch;
-    replaying = true;
+    replaying = true; // the reconnection ends the lost transaction; its recording is kept for the replay
     try {
       try {
         host.reconnect();
       } catch (SQLException noPrimary) {
         replaying = false;
+        ended();
         throw noPrimary;
       }
       if (commits) {
@@ -303,7 +291,7 @@ public final class RetryController implements TransactionListener {
         if (outcome == CommitOutcome.COMMITTED) {
           replaying = false;
           ended();
-          return null;
+          return null; // making the COMMIT again on the new connection does nothing
         }
         if (outcome == CommitOutcome.UNKNOWN) {
           replaying = false;
@@ -311,6 +299,25 @@ public final class RetryController implements TransactionListener {
           throw host.translate(new SQLException("The connection was lost during COMMIT and whether the transaction"
               + " committed cannot be determined; it was not run again", "08007", e));
         }
+      }
+      // Without autocommit a statement that failed outside a recorded transaction was its first
+      // statement: nothing of it can have committed, so it may simply run again.
+      if (!inTransaction && !readOnly && (tracker.autoCommit() || commits)) {
+        replaying = false;
+        throw host.translate(new SQLException("The connection was lost while an autocommit statement that may write"
+            + " was running, so whether it took effect is not known; it was not run again (the connection was"
+            + " re-established)", "08007", e));
+      }
+      if (why != null || exhaustedNow) {
+        replaying = false;
+        ended();
+        if (why != null) {
+          notReplayable++;
+          LOG.warn("connection lost; the open transaction was rolled back and cannot be replayed because {}", why);
+        } else {
+          exhausted++;
+        }
+        throw host.translate(e); // the transaction is gone; the connection works again
       }
       runs++;
       replays++;

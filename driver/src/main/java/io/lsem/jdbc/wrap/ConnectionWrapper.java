@@ -193,7 +193,8 @@ public abstract class ConnectionWrapper
         if (!retryable) {
           throw host.translate(e);
         }
-        retry.recover(e, host, commits, sql != null && sql.isReadOnly());
+        // API calls write nothing by themselves (a COMMIT among them is resolved through the ledger)
+        retry.recover(e, host, commits, sql == null || sql.isReadOnly());
         recovering = true;
         continue;
       } catch (RuntimeException | Error e) {

@@ -232,6 +232,23 @@ class ReconnectTest {
   }
 
   @Test
+  void withoutRetryTheLostTransactionIsReportedAndTheConnectionWorksAgain(TestDatabase db) throws Exception {
+    try (FaultProxy proxy = FaultProxy.start(db.server().host(), db.server().port());
+         Connection c = DriverManager.getConnection(proxy.url("lsem:", db.name()), withCredentials(db, props("retry", "false")))) {
+      c.setAutoCommit(false);
+      insert(c, 1);
+      proxy.cutAll();
+      SQLException e = assertThrows(SQLException.class, () -> insert(c, 2));
+      assertTrue(e.getSQLState().startsWith("08"), e.getSQLState());
+      c.rollback();
+      insert(c, 3); // the connection was re-established
+      proxy.cutAfterClientSends("COMMIT");
+      c.commit(); // a lost COMMIT is still resolved through the ledger
+    }
+    assertEquals("3", rows(db));
+  }
+
+  @Test
   void failoverOffLetsTheErrorThrough(TestDatabase db) throws SQLException {
     try (Connection c = db.lsem(props("failover", "false"))) {
       c.setAutoCommit(false);
