@@ -71,8 +71,7 @@ public final class LsemDriver implements Driver {
         causal));
     Connection raw;
     try {
-      raw = context.connector() != null && context.connector().findsPrimaryOnConnect()
-          ? context.connector().connectPrimary()
+      raw = context.connector() != null ? context.connector().connect()
           : pgjdbc.connect(config.pgUrl(), config.pgProperties());
     } catch (SQLException e) {
       throw context.translate(e);

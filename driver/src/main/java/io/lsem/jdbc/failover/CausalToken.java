@@ -7,11 +7,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * on the primary: the causal token for reads on standbys. A read on a standby runs only once the
  * standby has replayed up to it (read-your-writes across every connection of the driver). Writers
  * publish their commit LSN only while some connection reads from a standby, so nobody else pays
- * for it. Thread safe; one per {@code LsemDriver} instance.
+ * for it (and only while such a connection is open). Thread safe; one per {@code LsemDriver} instance.
  */
 public final class CausalToken {
   private final AtomicLong lsn = new AtomicLong();
-  private volatile boolean standbyReaders;
+  /** Sessions open on standbys now. */
+  private final java.util.concurrent.atomic.AtomicInteger standbyReaders = new java.util.concurrent.atomic.AtomicInteger();
 
   /** Raises the token to {@code lsn} if that is newer. */
   public void advance(long lsn) {
@@ -23,13 +24,18 @@ public final class CausalToken {
     return lsn.get();
   }
 
-  /** A connection reads from a standby: from now on writers publish their commit LSN. */
+  /** A connection reads from a standby: while any does, writers publish their commit LSN. */
   public void standbyReaderOpened() {
-    standbyReaders = true;
+    standbyReaders.incrementAndGet();
+  }
+
+  /** A connection that read from a standby closed or moved to the primary. */
+  public void standbyReaderClosed() {
+    standbyReaders.decrementAndGet();
   }
 
   public boolean standbyReadersExist() {
-    return standbyReaders;
+    return standbyReaders.get() > 0;
   }
 
   /** {@code 16/B374D848} as a number. */

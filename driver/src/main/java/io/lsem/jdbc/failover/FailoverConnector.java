@@ -15,9 +15,10 @@ public final class FailoverConnector implements PhysicalConnector {
     this.timeoutMillis = timeoutMillis;
   }
 
+  /** See {@link PrimaryFinder#connectAsAsked}. */
   @Override
-  public boolean findsPrimaryOnConnect() {
-    return finder.hosts().size() > 1 && !finder.targetServerTypeGiven();
+  public BaseConnection connect() throws SQLException {
+    return finder.connectAsAsked(timeoutMillis);
   }
 
   @Override

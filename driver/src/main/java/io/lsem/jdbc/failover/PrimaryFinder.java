@@ -30,6 +30,8 @@ public final class PrimaryFinder {
   private final List<HostSpec> hosts;
   private final String database;
   private final Properties properties;
+  private final String pgUrl;
+  private final Properties given;
 
   /**
    * {@code pgUrl} is a {@code jdbc:postgresql:} URL, possibly with several hosts;
@@ -50,6 +52,8 @@ public final class PrimaryFinder {
     }
     this.hosts = List.copyOf(list);
     this.properties = parsed;
+    this.pgUrl = pgUrl;
+    this.given = properties;
   }
 
   /** Whether the application chose a {@code targetServerType} (then pgjdbc's choice of host stands). */
@@ -57,10 +61,44 @@ public final class PrimaryFinder {
     return properties.getProperty(PGProperty.TARGET_SERVER_TYPE.getName()) != null;
   }
 
-  /** Whether the application's {@code targetServerType} admits standbys (anything but primary/master). */
+  /**
+   * Whether connections may land on standbys: the application's {@code targetServerType} admits
+   * them (anything but primary/master), or it asked for a read-only connection (pgjdbc's
+   * {@code readOnly=true}) on a multi-host URL without one.
+   */
   public boolean mayOpenStandbys() {
     String type = properties.getProperty(PGProperty.TARGET_SERVER_TYPE.getName());
-    return type != null && !type.equalsIgnoreCase("primary") && !type.equalsIgnoreCase("master");
+    return type == null ? readOnlyWithoutTarget()
+        : !type.equalsIgnoreCase("primary") && !type.equalsIgnoreCase("master");
+  }
+
+  /** Several hosts, pgjdbc's {@code readOnly=true}, no {@code targetServerType}: read-only work for a standby. */
+  private boolean readOnlyWithoutTarget() {
+    return hosts.size() > 1 && properties.getProperty(PGProperty.TARGET_SERVER_TYPE.getName()) == null
+        && Boolean.parseBoolean(properties.getProperty(PGProperty.READ_ONLY.getName()));
+  }
+
+  /**
+   * A new connection as the application asked for it. With several hosts and no
+   * {@code targetServerType}: the primary (pgjdbc alone would take the first host that answers,
+   * standby or not), or for a read-only connection a standby if one answers. Otherwise pgjdbc's
+   * own choice.
+   */
+  public BaseConnection connectAsAsked(long timeoutMillis) throws SQLException {
+    if (readOnlyWithoutTarget()) {
+      Properties p = new Properties();
+      p.putAll(given);
+      p.setProperty(PGProperty.TARGET_SERVER_TYPE.getName(), "preferSecondary");
+      return pgjdbc.connect(pgUrl, p).unwrap(BaseConnection.class);
+    }
+    if (hosts.size() > 1 && !targetServerTypeGiven()) {
+      return connect(timeoutMillis);
+    }
+    Connection c = pgjdbc.connect(pgUrl, given);
+    if (c == null) {
+      throw new SQLException("pgjdbc did not accept the URL", "08001");
+    }
+    return c.unwrap(BaseConnection.class);
   }
 
   public List<HostSpec> hosts() {

@@ -85,12 +85,20 @@ public final class ConnectionSession {
     physical = fresh;
     connectedAtMillis = System.currentTimeMillis();
     generation++;
-    standby = null;
+    leftStandby();
     tracker.rebind(fresh);
     try {
       old.close();
     } catch (SQLException ignored) {
       // closing anyway
+    }
+  }
+
+  /** The session no longer reads from a standby (moved to the primary, or closed). */
+  void leftStandby() {
+    if (standby != null) {
+      standby = null;
+      context.causal().standbyReaderClosed();
     }
   }
 
@@ -134,6 +142,7 @@ public final class ConnectionSession {
     physical = fresh;
     connectedAtMillis = System.currentTimeMillis();
     generation++;
+    leftStandby(); // a reconnection goes to the primary
     tracker.rebind(fresh);
     try {
       old.close();

@@ -721,6 +721,7 @@ public abstract class ConnectionWrapper
       return;
     }
     tracker.closed();
+    session.leftStandby();
     try {
       endLease();
     } finally {
@@ -739,6 +740,7 @@ public abstract class ConnectionWrapper
   @Override
   public void abort(java.util.concurrent.Executor executor) throws SQLException {
     tracker.closed();
+    session.leftStandby();
     delegate = ClosedConnection.INSTANCE;
     wrapRaw(() -> {
       session.physical.abort(executor);

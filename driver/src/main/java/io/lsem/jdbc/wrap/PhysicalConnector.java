@@ -7,6 +7,12 @@ import org.postgresql.core.BaseConnection;
 /** Opens pgjdbc connections for one configuration: the primary again after a failure, or one given host. */
 public interface PhysicalConnector {
 
+  /**
+   * A new connection as the application asked for it: with several hosts and no
+   * {@code targetServerType}, the primary (or a standby for a read-only connection).
+   */
+  BaseConnection connect() throws SQLException;
+
   /** A new connection to the primary, found within the configured failover timeout. */
   BaseConnection connectPrimary() throws SQLException;
 
@@ -14,13 +20,9 @@ public interface PhysicalConnector {
   BaseConnection open(HostSpec host) throws SQLException;
 
   /**
-   * Whether new connections, too, are opened through {@link #connectPrimary()}: with several hosts
-   * and no {@code targetServerType} of the application's (pgjdbc alone would take the first host
-   * that answers, standby or not).
+   * Whether the application asked for connections that may be standbys ({@code targetServerType}
+   * other than primary, or a read-only connection on a multi-host URL).
    */
-  boolean findsPrimaryOnConnect();
-
-  /** Whether the application asked for connections that may be standbys ({@code targetServerType} other than primary). */
   boolean mayOpenStandbys();
 
   /** How long to look for a primary, and to wait for a lost transaction to end. */

@@ -108,6 +108,18 @@ class StandbyReadsTest {
   }
 
   @Test
+  void aReadOnlyConnectionOnSeveralHostsGoesToAStandby() throws SQLException {
+    try (Connection reader = lsem("?readOnly=true", "standbyReadWait", "300ms");
+         Connection writer = lsem("")) {
+      assertEquals(standby().port(), servedBy(reader), "pgjdbc's readOnly=true: a standby serves the reads");
+      assertEquals(cluster.primary().port(), servedBy(writer), "without it: the primary");
+      cluster.pauseReplay(standby());
+      write(writer, 7_000);
+      assertEquals(7_000, read(reader));
+    }
+  }
+
+  @Test
   void aTokenFromElsewhereIsHonoured() throws SQLException {
     try (Connection reader = lsem("?targetServerType=secondary", "standbyReadWait", "300ms");
          Connection elsewhere = cluster.primary().connect();
