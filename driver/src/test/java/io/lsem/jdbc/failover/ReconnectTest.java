@@ -166,6 +166,30 @@ class ReconnectTest {
   }
 
   @Test
+  void aResultReadInBatchesContinuesAfterTheCut(TestDatabase db) throws Exception {
+    try (FaultProxy proxy = FaultProxy.start(db.server().host(), db.server().port());
+         Connection c = DriverManager.getConnection(proxy.url("lsem:", db.name()), withCredentials(db, props()))) {
+      c.setAutoCommit(false);
+      StringBuilder seen = new StringBuilder();
+      try (Statement s = c.createStatement()) {
+        s.setFetchSize(2); // a server-side cursor: rows come two at a time
+        try (ResultSet rs = s.executeQuery("SELECT g FROM generate_series(1, 10) g ORDER BY g")) {
+          for (int i = 0; i < 3; i++) {
+            rs.next();
+            seen.append(rs.getInt(1)).append(' ');
+          }
+          proxy.cutAll();
+          while (rs.next()) {
+            seen.append(rs.getInt(1)).append(' ');
+          }
+        }
+      }
+      c.commit();
+      assertEquals("1 2 3 4 5 6 7 8 9 10 ", seen.toString());
+    }
+  }
+
+  @Test
   void commitAnswerLostButCommittedReturnsNormallyOnce(TestDatabase db) throws Exception {
     try (FaultProxy proxy = FaultProxy.start(db.server().host(), db.server().port());
          Connection c = DriverManager.getConnection(proxy.url("lsem:", db.name()), withCredentials(db, props()))) {
