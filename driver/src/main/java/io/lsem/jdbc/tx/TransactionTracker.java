@@ -510,10 +510,23 @@ public final class TransactionTracker {
   }
 
   private void mispredicted(State expected, String what) {
-    mispredictions++;
-    LOG.warn("transaction state prediction missed: expected {}, server reports {} after {}",
-        expected == null ? "?" : expected, serverState(), what);
+    if (serverGone()) {
+      // the connection broke: pgjdbc's last known state means nothing (a reconnection rebinds)
+      LOG.debug("connection lost after {}; transaction state left to the reconnection", what);
+    } else {
+      mispredictions++;
+      LOG.warn("transaction state prediction missed: expected {}, server reports {} after {}",
+          expected == null ? "?" : expected, serverState(), what);
+    }
     adoptServerState(serverState());
+  }
+
+  private boolean serverGone() {
+    try {
+      return server.isClosed();
+    } catch (SQLException e) {
+      return true;
+    }
   }
 
   private void adoptServerStateIfChanged() {

@@ -257,8 +257,27 @@ public abstract class ConnectionWrapper
     try (Statement s = session.physical.createStatement()) {
       s.execute(ts.commitText(commitSql));
       ts.readCommitResults(s);
+    } catch (SQLException e) {
+      endFailedCommit(e);
+      throw e;
     }
     ts.afterCommitMessage(session.physical);
+  }
+
+  /**
+   * A COMMIT message failed before its COMMIT ran (the ledger row hit a serialization failure,
+   * say): the transaction is aborted but still open. A failed COMMIT ends the transaction, as with
+   * pgjdbc alone, so it is rolled back here.
+   */
+  private void endFailedCommit(SQLException e) {
+    if (session.physical.getTransactionState() == TransactionState.IDLE) {
+      return;
+    }
+    try {
+      session.physical.execSQLUpdate("ROLLBACK");
+    } catch (SQLException rollbackFailed) {
+      e.addSuppressed(rollbackFailed); // the connection is likely gone; failover takes it from here
+    }
   }
 
   /** Runs a statement on the delegate during a replay, keeping the tracker informed. */
