@@ -81,7 +81,7 @@ public final class TimestampSession implements TransactionListener {
 
   @Override
   public void afterRollback(Transaction tx) {
-    continuing = retry.isReplaying();
+    continuing = retry.isReplaying() || retry.recovering(); // a failed COMMIT's rollback: the replay goes on
     if (!continuing) {
       ended();
     }

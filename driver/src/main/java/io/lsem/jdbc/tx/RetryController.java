@@ -55,6 +55,10 @@ public final class RetryController implements TransactionListener {
   private boolean skipNextTransaction;
   private boolean replaying;
   private boolean loggedNotReplayable;
+  /** Between {@link #failing()} and {@link #settled()}. */
+  private boolean deferEnd;
+  /** The transaction ended while {@link #deferEnd}: dropped at {@link #settled()} unless replayed. */
+  private boolean endDeferred;
   /** Runs of the current transaction (or autocommit statement) so far; 0 before any failure. */
   private int runs;
   private long firstFailureNanos;
@@ -137,17 +141,52 @@ public final class RetryController implements TransactionListener {
 
   @Override
   public void afterCommit(Transaction tx) {
-    ended();
+    transactionEnded();
   }
 
   @Override
   public void afterRollback(Transaction tx) {
-    ended();
+    transactionEnded();
   }
 
   @Override
   public void afterPrepare(Transaction tx) {
-    ended();
+    transactionEnded();
+  }
+
+  /**
+   * A call failed and the tracker is about to settle it: a rollback it reports now (a COMMIT that
+   * failed, say: the server already rolled back) belongs to the recovery, which still needs the
+   * recording. Until {@link #settled()}, the end of the transaction is only noted.
+   */
+  public void failing() {
+    deferEnd = true;
+  }
+
+  /** Whether a failed call is being settled or recovered (see {@link #failing()}). */
+  public boolean recovering() {
+    return deferEnd;
+  }
+
+  /**
+   * The failed call's recovery is over: when it did not replay the transaction (it threw, or the
+   * call was not retryable), a transaction that ended meanwhile is dropped now.
+   */
+  public void settled() {
+    deferEnd = false;
+    if (endDeferred) {
+      endDeferred = false;
+      ended();
+    }
+  }
+
+  /** The tracker reports the end of the transaction; deferred while a failed call is recovered. */
+  private void transactionEnded() {
+    if (deferEnd) {
+      endDeferred = true;
+    } else {
+      ended();
+    }
   }
 
   private void ended() {
@@ -193,6 +232,7 @@ public final class RetryController implements TransactionListener {
       if (lost) {
         SQLException duringReplay = recoverConnection(e, host, commits, readOnly);
         if (duringReplay == null) {
+          endDeferred = false; // replayed (or resolved): the transaction goes on as the new one
           return;
         }
         e = duringReplay;
@@ -241,6 +281,7 @@ public final class RetryController implements TransactionListener {
         replaying = false;
       }
       if (mismatch == null) {
+        endDeferred = false; // the replay continues the transaction that ended with the failure
         return;
       }
       throw mismatch(mismatch, host, error);

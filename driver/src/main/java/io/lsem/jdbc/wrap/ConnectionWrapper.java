@@ -189,12 +189,17 @@ public abstract class ConnectionWrapper
       try {
         result = session.timestamps == null ? call.call() : timestamped(call, carrier);
       } catch (SQLException e) {
-        tracker.afterCall(e);
-        if (!retryable) {
-          throw host.translate(e);
+        retry.failing();
+        try {
+          tracker.afterCall(e);
+          if (!retryable) {
+            throw host.translate(e);
+          }
+          // API calls write nothing by themselves (a COMMIT among them is resolved through the ledger)
+          retry.recover(e, host, commits, sql == null || sql.isReadOnly());
+        } finally {
+          retry.settled();
         }
-        // API calls write nothing by themselves (a COMMIT among them is resolved through the ledger)
-        retry.recover(e, host, commits, sql == null || sql.isReadOnly());
         recovering = true;
         continue;
       } catch (RuntimeException | Error e) {

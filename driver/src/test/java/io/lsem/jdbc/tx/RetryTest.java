@@ -76,6 +76,40 @@ class RetryTest {
     }
   }
 
+  /**
+   * A serialization failure raised by COMMIT itself (SSI's pivot check): the server has already
+   * rolled back; the driver must replay the transaction and commit it, never report success for
+   * a transaction that is gone.
+   */
+  @Test
+  void serializationFailureAtCommitIsReplayedNotLost(TestDatabase db) throws SQLException {
+    try (Connection setup = db.plain(); Statement s = setup.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS ssi_a(id int PRIMARY KEY, v int)");
+      s.execute("CREATE TABLE IF NOT EXISTS ssi_b(id int PRIMARY KEY, v int)");
+      s.execute("TRUNCATE ssi_a, ssi_b");
+      s.execute("INSERT INTO ssi_a VALUES (1, 0)");
+      s.execute("INSERT INTO ssi_b VALUES (1, 0)");
+    }
+    try (Connection t1 = db.plain(); Connection t2 = lsem(db)) {
+      for (Connection c : new Connection[] {t1, t2}) {
+        c.setAutoCommit(false);
+        c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+      }
+      exec(t1, "SELECT v FROM ssi_a WHERE id = 1");
+      try (Statement s = t2.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM ssi_b WHERE id = 1")) {
+        rs.next();
+        assertEquals(1, rs.getInt(1));
+      }
+      exec(t1, "UPDATE ssi_b SET v = v + 1 WHERE id = 1");
+      exec(t2, "UPDATE ssi_a SET v = v + 1 WHERE id = 1");
+      t1.commit();
+      t2.commit(); // fails with 40001 on the server; replayed (the count it read is unchanged), committed
+      assertTrue(stats(t2).replays() > 0, "the driver replayed");
+    }
+    assertEquals(1, count(db, "SELECT v FROM ssi_a WHERE id = 1"), "t2's update is there");
+    assertEquals(1, count(db, "SELECT v FROM ssi_b WHERE id = 1"), "t1's update is there");
+  }
+
   private static Connection lsem(TestDatabase db, String... properties) throws SQLException {
     Properties p = new Properties();
     for (int i = 0; i < properties.length; i += 2) {
