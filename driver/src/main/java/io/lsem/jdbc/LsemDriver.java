@@ -4,6 +4,7 @@ import io.lsem.jdbc.config.ConnectionConfig;
 import io.lsem.jdbc.error.InvalidPropertyException;
 import io.lsem.jdbc.failover.CausalToken;
 import io.lsem.jdbc.failover.FailoverConnector;
+import io.lsem.jdbc.pool.ConnectionPool;
 import io.lsem.jdbc.wrap.ConnectionWrapper;
 import io.lsem.jdbc.wrap.WrapperContext;
 import java.sql.Connection;
@@ -29,8 +30,9 @@ import org.postgresql.core.BaseConnection;
  * {@code Class.forName} nor a {@code driverClassName} setting is needed.
  *
  * <p>Per distinct configuration (URL, properties) the driver keeps one {@link WrapperContext}
- * (settings parsed once, the SQL classification cache) in a small bounded map; that map and the
- * registration are its only static state.
+ * (settings parsed once, the SQL classification cache) in a small bounded map, and with
+ * {@code pool=true} one {@link ConnectionPool}; these maps belong to the registered instance,
+ * which with the registration is the only static state.
  */
 public final class LsemDriver implements Driver {
   private static final int MAX_CONFIGURATIONS = 256;
@@ -45,6 +47,8 @@ public final class LsemDriver implements Driver {
   }
 
   private final org.postgresql.Driver pgjdbc = new org.postgresql.Driver();
+  /** URL-level pools (property {@code pool=true}), one per configuration; they live as long as the driver. */
+  private final Map<ConnectionConfig, ConnectionPool> pools = new java.util.concurrent.ConcurrentHashMap<>();
   /** The newest write made through this driver, for read-your-writes on standbys. */
   private final CausalToken causal = new CausalToken();
   private final Map<ConnectionConfig, WrapperContext> contexts = Collections.synchronizedMap(
@@ -66,6 +70,20 @@ public final class LsemDriver implements Driver {
       return null;
     }
     ConnectionConfig config = ConnectionConfig.parse(url, info);
+    if (config.settings().pool()) {
+      return pools.computeIfAbsent(config, c -> ConnectionPool.create(ConnectionConfig.redact(url), c.settings(),
+          () -> openSession(c))).borrow();
+    }
+    return connectUnpooled(config);
+  }
+
+  /** A new connection's session for {@code config}, never from a pool (pools open theirs with it). */
+  public io.lsem.jdbc.wrap.ConnectionSession openSession(ConnectionConfig config) throws SQLException {
+    return connectUnpooled(config).session();
+  }
+
+  /** A new connection of {@code config}, never from a pool. */
+  private ConnectionWrapper connectUnpooled(ConnectionConfig config) throws SQLException {
     WrapperContext context = contexts.computeIfAbsent(config, c -> new WrapperContext(c.settings(),
         new FailoverConnector(pgjdbc, c.pgUrl(), c.pgProperties(), c.settings().failoverTimeout().toMillis()),
         causal));
@@ -77,7 +95,7 @@ public final class LsemDriver implements Driver {
       throw context.translate(e);
     }
     if (raw == null) {
-      throw new InvalidPropertyException("url", "pgjdbc rejected the URL '" + ConnectionConfig.redact(url)
+      throw new InvalidPropertyException("url", "pgjdbc rejected the URL '" + ConnectionConfig.redact(config.pgUrl())
           + "'; expected " + ConnectionConfig.URL_FORM);
     }
     try {

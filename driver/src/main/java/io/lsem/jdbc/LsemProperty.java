@@ -142,7 +142,72 @@ public enum LsemProperty {
 
   /** Rows deleted per retention batch (one short statement each). Default 1000. */
   LEDGER_PURGE_BATCH("ledgerPurgeBatch", "1000", ValueParser.intRange(1, 1_000_000),
-      "Ledger rows deleted per retention batch");
+      "Ledger rows deleted per retention batch"),
+
+  /**
+   * Pooling for {@code DriverManager} users: {@code getConnection} borrows from one pool per
+   * distinct URL, user and properties, and {@code close()} gives the connection back. Default
+   * {@code false}, so that an application that already pools (HikariCP, an application server)
+   * never gets two pools; {@code LsemDataSource} always pools.
+   */
+  POOL("pool", "false", ValueParser.bool(),
+      "DriverManager.getConnection borrows from a pool per URL, user and properties"),
+
+  /** The most connections a pool holds, in use or idle. Default 10. */
+  POOL_MAX_SIZE("poolMaxSize", "10", ValueParser.intRange(1, 10_000),
+      "Most connections a pool holds, in use or idle"),
+
+  /**
+   * Idle connections the pool keeps ready (it refills in the background, one at a time). Default
+   * 2: a couple warm, without holding {@code poolMaxSize} server backends for every URL.
+   */
+  POOL_MIN_IDLE("poolMinIdle", "2", ValueParser.intRange(0, 10_000),
+      "Idle connections the pool keeps ready"),
+
+  /** How long a borrower waits for a connection before the typed exhaustion error. Default 30s. */
+  POOL_CONNECTION_TIMEOUT("poolConnectionTimeout", "30s", ValueParser.duration(Duration.ZERO, Duration.ofHours(1)),
+      "How long a borrower waits for a connection before PoolExhaustedException"),
+
+  /** An idle connection beyond {@code poolMinIdle} is closed after this long unused; {@code 0s} never. Default 10m. */
+  POOL_IDLE_TIMEOUT("poolIdleTimeout", "10m", ValueParser.duration(Duration.ZERO, Duration.ofDays(1)),
+      "Idle time after which a connection beyond poolMinIdle is closed; 0s never"),
+
+  /**
+   * A connection is retired (when idle, or when given back) after this long, less a random
+   * jitter of up to 2.5 % so they do not all retire together; {@code 0s} never. Default 30m.
+   */
+  POOL_MAX_LIFETIME("poolMaxLifetime", "30m", ValueParser.duration(Duration.ZERO, Duration.ofDays(7)),
+      "Age at which a connection is retired (with jitter); 0s never"),
+
+  /** An idle connection unused for this long is validated in the background; {@code 0s} never. Default 2m. */
+  POOL_KEEPALIVE("poolKeepalive", "2m", ValueParser.duration(Duration.ZERO, Duration.ofDays(1)),
+      "Idle time after which a connection is validated in the background; 0s never"),
+
+  /** How long validating a connection (an empty query) may take. Default 5s. */
+  POOL_VALIDATION_TIMEOUT("poolValidationTimeout", "5s", ValueParser.duration(Duration.ofMillis(1), Duration.ofMinutes(10)),
+      "How long validating a connection may take"),
+
+  /**
+   * A connection given back less than this long ago is handed out without validation (no round
+   * trip); {@code 0s} validates on every borrow. Default 500ms.
+   */
+  POOL_VALIDATION_BYPASS("poolValidationBypass", "500ms", ValueParser.duration(Duration.ZERO, Duration.ofHours(1)),
+      "A connection used this recently is handed out without a validation round trip"),
+
+  /** A connection borrowed for longer than this is reported with the borrower's stack; {@code 0s} off. Default 0s. */
+  POOL_LEAK_DETECTION_THRESHOLD("poolLeakDetectionThreshold", "0s", ValueParser.duration(Duration.ZERO, Duration.ofDays(1)),
+      "Borrow time after which a possible leak is logged with the borrower's stack; 0s off"),
+
+  /**
+   * With leak detection on: a leaked connection is also taken back — its handle is closed
+   * (further calls fail with "connection is closed") and its place in the pool freed. Default false.
+   */
+  POOL_LEAK_RECLAIM("poolLeakReclaim", "false", ValueParser.bool(),
+      "Close the handle of a leaked connection and free its place in the pool"),
+
+  /** SQL run once on every new pooled connection (e.g. {@code SET search_path = app}). Default none. */
+  POOL_INIT_SQL("poolInitSql", "", ValueParser.text(),
+      "SQL run once on every new pooled connection");
 
   private static final Map<String, LsemProperty> BY_NAME = new HashMap<>();
 

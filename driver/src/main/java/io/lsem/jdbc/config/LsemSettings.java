@@ -116,6 +116,66 @@ public final class LsemSettings {
     return (Integer) values.get(LsemProperty.LEDGER_PURGE_BATCH);
   }
 
+  /** See {@link LsemProperty#POOL}. */
+  public boolean pool() {
+    return (Boolean) values.get(LsemProperty.POOL);
+  }
+
+  /** See {@link LsemProperty#POOL_MAX_SIZE}. */
+  public int poolMaxSize() {
+    return (Integer) values.get(LsemProperty.POOL_MAX_SIZE);
+  }
+
+  /** See {@link LsemProperty#POOL_MIN_IDLE}. */
+  public int poolMinIdle() {
+    return (Integer) values.get(LsemProperty.POOL_MIN_IDLE);
+  }
+
+  /** See {@link LsemProperty#POOL_CONNECTION_TIMEOUT}. */
+  public java.time.Duration poolConnectionTimeout() {
+    return (java.time.Duration) values.get(LsemProperty.POOL_CONNECTION_TIMEOUT);
+  }
+
+  /** See {@link LsemProperty#POOL_IDLE_TIMEOUT}. */
+  public java.time.Duration poolIdleTimeout() {
+    return (java.time.Duration) values.get(LsemProperty.POOL_IDLE_TIMEOUT);
+  }
+
+  /** See {@link LsemProperty#POOL_MAX_LIFETIME}. */
+  public java.time.Duration poolMaxLifetime() {
+    return (java.time.Duration) values.get(LsemProperty.POOL_MAX_LIFETIME);
+  }
+
+  /** See {@link LsemProperty#POOL_KEEPALIVE}. */
+  public java.time.Duration poolKeepalive() {
+    return (java.time.Duration) values.get(LsemProperty.POOL_KEEPALIVE);
+  }
+
+  /** See {@link LsemProperty#POOL_VALIDATION_TIMEOUT}. */
+  public java.time.Duration poolValidationTimeout() {
+    return (java.time.Duration) values.get(LsemProperty.POOL_VALIDATION_TIMEOUT);
+  }
+
+  /** See {@link LsemProperty#POOL_VALIDATION_BYPASS}. */
+  public java.time.Duration poolValidationBypass() {
+    return (java.time.Duration) values.get(LsemProperty.POOL_VALIDATION_BYPASS);
+  }
+
+  /** See {@link LsemProperty#POOL_LEAK_DETECTION_THRESHOLD}. */
+  public java.time.Duration poolLeakDetectionThreshold() {
+    return (java.time.Duration) values.get(LsemProperty.POOL_LEAK_DETECTION_THRESHOLD);
+  }
+
+  /** See {@link LsemProperty#POOL_LEAK_RECLAIM}. */
+  public boolean poolLeakReclaim() {
+    return (Boolean) values.get(LsemProperty.POOL_LEAK_RECLAIM);
+  }
+
+  /** See {@link LsemProperty#POOL_INIT_SQL}. */
+  public String poolInitSql() {
+    return (String) values.get(LsemProperty.POOL_INIT_SQL);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof LsemSettings && ((LsemSettings) o).values.equals(values);

@@ -164,6 +164,21 @@ public interface ValueParser<T> {
     };
   }
 
+  /** Any text (SQL, say); empty for none. */
+  static ValueParser<String> text() {
+    return new ValueParser<>() {
+      @Override
+      public String parse(String text) {
+        return text.trim();
+      }
+
+      @Override
+      public String expectedForm() {
+        return "any text, or empty for none";
+      }
+    };
+  }
+
   /** Empty, or a fully qualified Java class name. */
   static ValueParser<String> className() {
     Pattern name = Pattern.compile("([A-Za-z_$][A-Za-z0-9_$]*)(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");

@@ -255,6 +255,11 @@ public final class TransactionTracker {
     session = session.with(level, null);
   }
 
+  /** The session's transaction defaults were reset to the server's ({@code RESET default_transaction_…}). */
+  public void transactionDefaultsReset() {
+    session = SessionCharacteristics.SERVER_DEFAULTS.withConnectionReadOnly(session.connectionReadOnly());
+  }
+
   /** {@code setReadOnly} succeeded. */
   public void readOnlyChanged(boolean readOnly) {
     session = session.withConnectionReadOnly(readOnly);

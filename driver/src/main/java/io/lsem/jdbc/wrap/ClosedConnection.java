@@ -44,7 +44,13 @@ final class ClosedConnection {
           }
         }
         Class<?> type = method.getReturnType();
-        return type == boolean.class ? Boolean.FALSE : type == int.class ? 0 : type == long.class ? 0L : null;
+        if (type == boolean.class) {
+          return Boolean.FALSE;
+        }
+        if (type == int.class) {
+          return Integer.valueOf(0); // (a conditional expression would widen it to Long)
+        }
+        return type == long.class ? Long.valueOf(0) : null;
       });
 
   private ClosedConnection() {}

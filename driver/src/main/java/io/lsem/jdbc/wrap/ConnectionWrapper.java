@@ -110,6 +110,41 @@ public abstract class ConnectionWrapper
     }
   }
 
+  /**
+   * For pools, when the application gives the connection back: rolls back an open transaction,
+   * puts back what the application changed — autocommit, read-only, network timeout and
+   * holdability through the API, and on the server (one round trip of {@code RESET}s) the
+   * variables it set, the transaction defaults, the search path, the application name — then
+   * ends the lease. Never {@code DISCARD ALL}: pgjdbc's server-side prepared statements survive.
+   */
+  public final void resetForReuse(SessionDefaults defaults) throws SQLException {
+    if (tracker.status().state() != TransactionStatus.State.IDLE) {
+      rollback();
+    }
+    if (tracker.autoCommit() != defaults.autoCommit()) {
+      setAutoCommit(defaults.autoCommit());
+    }
+    if (tracker.connectionReadOnly() != defaults.readOnly()) {
+      setReadOnly(defaults.readOnly());
+    }
+    BaseConnection physical = session.physical;
+    if (physical.getNetworkTimeout() != defaults.networkTimeout()) {
+      physical.setNetworkTimeout(Runnable::run, defaults.networkTimeout());
+    }
+    if (physical.getHoldability() != defaults.holdability()) {
+      physical.setHoldability(defaults.holdability());
+    }
+    String resets = session.settings.resetSql();
+    if (resets != null) {
+      physical.execSQLUpdate(resets);
+      if (session.settings.changedTransactionDefaults()) {
+        tracker.transactionDefaultsReset();
+      }
+    }
+    session.settings.clear();
+    endLease();
+  }
+
   /** Statements this lease created that are still open, for pools and leak reports. */
   public final int openStatementCount() {
     return openStatements.size();

@@ -118,6 +118,51 @@ final class SessionSettings implements TransactionListener {
     afterCommit(tx);
   }
 
+  /**
+   * The SQL that undoes what the application changed on the server (pools, when a connection is
+   * given back): a {@code RESET} of each variable it set, of the transaction defaults, of the
+   * search path, of the application name. {@code null} when it changed nothing there.
+   */
+  String resetSql() {
+    java.util.Set<String> resets = new java.util.LinkedHashSet<>();
+    for (String key : sql.keySet()) {
+      if (key.startsWith("set:")) {
+        resets.add("RESET " + key.substring(4));
+      } else if (key.startsWith("characteristics:")) {
+        resets.add("RESET default_transaction_isolation");
+        resets.add("RESET default_transaction_read_only");
+        resets.add("RESET default_transaction_deferrable");
+      }
+    }
+    if (schema != null) {
+      resets.add("RESET search_path");
+    }
+    if (clientInfo.containsKey("ApplicationName")) {
+      resets.add("RESET application_name");
+    }
+    return resets.isEmpty() ? null : String.join("; ", resets);
+  }
+
+  /** Whether the transaction defaults (isolation, access mode) were changed. */
+  boolean changedTransactionDefaults() {
+    for (String key : sql.keySet()) {
+      if (key.startsWith("characteristics:") || key.startsWith("set:default_transaction_")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Forgets everything (the session is back to its defaults). */
+  void clear() {
+    schema = null;
+    networkTimeout = null;
+    holdability = null;
+    clientInfo.clear();
+    sql.clear();
+    pending.clear();
+  }
+
   /** Gives {@code c} (a new physical connection) the application's session state. */
   void applyTo(BaseConnection c, boolean autoCommit, boolean readOnly) throws SQLException {
     for (String statement : sql.values()) {

@@ -61,6 +61,11 @@ public final class WrapperContext {
     failoverListeners.add(listener);
   }
 
+  /** Removes a listener added with {@link #onFailover}. */
+  public void removeOnFailover(java.util.function.Consumer<ConnectionSession> listener) {
+    failoverListeners.remove(listener);
+  }
+
   void failedOver(ConnectionSession session) {
     for (java.util.function.Consumer<ConnectionSession> l : failoverListeners) {
       l.accept(session);
