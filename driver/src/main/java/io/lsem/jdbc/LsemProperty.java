@@ -205,6 +205,13 @@ public enum LsemProperty {
   POOL_LEAK_RECLAIM("poolLeakReclaim", "false", ValueParser.bool(),
       "Close the handle of a leaked connection and free its place in the pool"),
 
+  /**
+   * Autocommit of pooled connections as handed out (and as put back when given back), like
+   * HikariCP's {@code autoCommit}. Default {@code true}, as JDBC specifies.
+   */
+  POOL_AUTO_COMMIT("poolAutoCommit", "true", ValueParser.bool(),
+      "Autocommit of pooled connections as handed out"),
+
   /** SQL run once on every new pooled connection (e.g. {@code SET search_path = app}). Default none. */
   POOL_INIT_SQL("poolInitSql", "", ValueParser.text(),
       "SQL run once on every new pooled connection");

@@ -171,6 +171,11 @@ public final class LsemSettings {
     return (Boolean) values.get(LsemProperty.POOL_LEAK_RECLAIM);
   }
 
+  /** See {@link LsemProperty#POOL_AUTO_COMMIT}. */
+  public boolean poolAutoCommit() {
+    return (Boolean) values.get(LsemProperty.POOL_AUTO_COMMIT);
+  }
+
   /** See {@link LsemProperty#POOL_INIT_SQL}. */
   public String poolInitSql() {
     return (String) values.get(LsemProperty.POOL_INIT_SQL);

@@ -292,6 +292,11 @@ public final class ConnectionPool implements AutoCloseable {
       if (!settings.initSql().isEmpty()) {
         session.physical().execSQLUpdate(settings.initSql());
       }
+      if (!settings.autoCommit()) {
+        ConnectionWrapper first = ConnectionWrapper.lease(session);
+        first.setAutoCommit(false); // through a lease, so the transaction tracker knows
+        first.endLease();
+      }
       long now = System.nanoTime();
       long lifetime = settings.maxLifetimeNanos();
       long retireAt = lifetime <= 0 ? now + Long.MAX_VALUE / 2

@@ -8,13 +8,13 @@ import io.lsem.jdbc.config.LsemSettings;
  */
 record PoolSettings(int maxSize, int minIdle, long connectionTimeoutNanos, long idleTimeoutNanos,
     long maxLifetimeNanos, long keepaliveNanos, long validationTimeoutNanos, long validationBypassNanos,
-    long leakThresholdNanos, boolean leakReclaim, String initSql) {
+    long leakThresholdNanos, boolean leakReclaim, boolean autoCommit, String initSql) {
 
   static PoolSettings of(LsemSettings s) {
     return new PoolSettings(s.poolMaxSize(), Math.min(s.poolMinIdle(), s.poolMaxSize()),
         s.poolConnectionTimeout().toNanos(), s.poolIdleTimeout().toNanos(), s.poolMaxLifetime().toNanos(),
         s.poolKeepalive().toNanos(), s.poolValidationTimeout().toNanos(), s.poolValidationBypass().toNanos(),
-        s.poolLeakDetectionThreshold().toNanos(), s.poolLeakReclaim(), s.poolInitSql());
+        s.poolLeakDetectionThreshold().toNanos(), s.poolLeakReclaim(), s.poolAutoCommit(), s.poolInitSql());
   }
 
   /**

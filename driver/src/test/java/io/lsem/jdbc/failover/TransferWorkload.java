@@ -26,8 +26,8 @@ import org.postgresql.core.BaseConnection;
 
 /**
  * The money-transfer workload of the failover tests: worker threads move money between accounts
- * through a multi-host {@code jdbc:lsem:} URL, half on a connection of their own, half borrowing
- * from HikariCP for every transfer. It remembers every transfer whose COMMIT returned, every
+ * through a multi-host {@code jdbc:lsem:} URL: on a connection of their own, borrowing from
+ * HikariCP, or borrowing from the driver's own pool ({@code LsemDataSource}) for every transfer. It remembers every transfer whose COMMIT returned, every
  * exception that reached a worker, and when transactions began and committed on a given server,
  * and checks the stored history against what the application saw.
  */
@@ -41,6 +41,7 @@ final class TransferWorkload implements AutoCloseable {
   private final List<Thread> workers = new ArrayList<>();
   private final CountDownLatch stop = new CountDownLatch(1);
   private final HikariDataSource pool;
+  private final io.lsem.jdbc.pool.LsemDataSource ownPool;
   private final AtomicReference<Milestone> milestone = new AtomicReference<>();
 
   /** Counts commits of transactions that began after {@code since} and committed on {@code port}. */
@@ -86,9 +87,16 @@ final class TransferWorkload implements AutoCloseable {
     config.addDataSourceProperty("retryBackoffBase", "1ms");
     config.addDataSourceProperty("failoverTimeout", "60s");
     this.pool = new HikariDataSource(config);
+    this.ownPool = new io.lsem.jdbc.pool.LsemDataSource(lsemUrl);
+    ownPool.setUser("postgres");
+    ownPool.setProperty("poolMaxSize", String.valueOf(Math.max(1, workers / 2)));
+    ownPool.setProperty("poolAutoCommit", "false");
+    ownPool.setProperty("connectTimeout", "2");
+    ownPool.setProperty("retryBackoffBase", "1ms");
+    ownPool.setProperty("failoverTimeout", "60s");
     for (int w = 0; w < workers; w++) {
-      boolean pooled = w % 2 == 1;
-      Thread t = new Thread(() -> work(pooled), "transfer-" + w);
+      javax.sql.DataSource source = w % 3 == 1 ? pool : w % 3 == 2 ? ownPool : null;
+      Thread t = new Thread(() -> work(source), "transfer-" + w);
       t.start();
       this.workers.add(t);
     }
@@ -110,15 +118,16 @@ final class TransferWorkload implements AutoCloseable {
     return DriverManager.getConnection(url, p);
   }
 
-  private void work(boolean pooled) {
+  /** Transfers until stopped; through {@code source} for each transfer, or on a connection of its own when null. */
+  private void work(javax.sql.DataSource source) {
     try (Connection own = connect()) {
       own.setAutoCommit(false);
       while (stop.getCount() > 0) {
         long started = System.nanoTime();
         UUID id;
         int port;
-        if (pooled) {
-          try (Connection c = pool.getConnection()) {
+        if (source != null) {
+          try (Connection c = source.getConnection()) {
             id = transfer(c);
             port = servedBy(c);
           }
@@ -182,6 +191,7 @@ final class TransferWorkload implements AutoCloseable {
       t.join(TimeUnit.SECONDS.toMillis(60));
     }
     pool.close();
+    ownPool.close();
   }
 
   List<Throwable> errors() {
