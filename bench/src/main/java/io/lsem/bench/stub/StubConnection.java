@@ -102,6 +102,17 @@ public abstract class StubConnection implements BaseConnection {
     return closed;
   }
 
+  /** Valid until closed (pools validate with it). */
+  @Override
+  public boolean isValid(int timeoutSeconds) {
+    return !closed;
+  }
+
+  @Override
+  public int getTransactionIsolation() {
+    return TRANSACTION_READ_COMMITTED;
+  }
+
   @Override
   public void close() {
     closed = true;

@@ -7,21 +7,21 @@ import io.lsem.jdbc.wrap.SessionDefaults;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Arrays;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A pool of the driver's connections. Borrowing takes an idle connection by compare-and-set —
- * first the one this thread gave back last, then any — without locks; when none is idle the
+ * A pool of the driver's connections. Borrowing takes an idle connection by compare-and-set,
+ * each thread searching from its own place in the list, without locks; when none is idle the
  * borrower asks the pool's single background thread for a new one (one at a time, with
  * exponential back-off after failures, so neither a burst of borrowers nor an outage causes a
  * connection storm) and waits on a hand-off queue for whichever connection comes first, a new
@@ -46,17 +46,18 @@ public final class ConnectionPool implements AutoCloseable {
   private final String name;
   private final PoolSettings settings;
   private final SessionFactory factory;
-  private final List<PooledSession> all = new CopyOnWriteArrayList<>();
+  /** Every connection of the pool, as an array replaced on each change (read on every borrow, changed rarely). */
+  private final AtomicReference<PooledSession[]> all = new AtomicReference<>(new PooledSession[0]);
   private final LinkedTransferQueue<PooledSession> handoff = new LinkedTransferQueue<>();
-  private final ThreadLocal<PooledSession> lastGivenBack = new ThreadLocal<>();
   private final AtomicInteger waiting = new AtomicInteger();
   private final AtomicBoolean creating = new AtomicBoolean();
   private final ScheduledThreadPoolExecutor worker;
   private final LongAdder created = new LongAdder();
   private final LongAdder evicted = new LongAdder();
-  private final LongAdder borrows = new LongAdder();
-  private final LongAdder borrowWaitNanos = new LongAdder();
-  private final LongAdder usageNanos = new LongAdder();
+  /** Counters of connections no longer in the pool (the others keep their own). */
+  private final LongAdder retiredBorrows = new LongAdder();
+  private final LongAdder retiredBorrowWaitNanos = new LongAdder();
+  private final LongAdder retiredUsageNanos = new LongAdder();
   private final LongAdder leaks = new LongAdder();
   private volatile boolean closed;
   private volatile SQLException lastConnectFailure;
@@ -100,19 +101,28 @@ public final class ConnectionPool implements AutoCloseable {
       if (p == null) {
         p = await(start);
       }
-      if (usable(p, System.nanoTime())) {
-        return handOut(p, start);
+      long now = System.nanoTime();
+      if (usable(p, now)) {
+        return handOut(p, start, now);
       }
       evict(p, "it failed validation");
     }
   }
 
+  /**
+   * Takes an idle connection. Each thread starts its search at its own place in the list (by
+   * thread id), so concurrent borrowers rarely contend for the same connection and a thread tends
+   * to get the connection it had last, still warm in its cache.
+   */
   private PooledSession takeIdle() {
-    PooledSession mine = lastGivenBack.get();
-    if (mine != null && mine.take(PooledSession.IDLE)) {
-      return mine;
+    PooledSession[] entries = all.get();
+    int n = entries.length;
+    if (n == 0) {
+      return null;
     }
-    for (PooledSession p : all) {
+    int start = (int) (Thread.currentThread().getId() % n);
+    for (int i = 0; i < n; i++) {
+      PooledSession p = entries[(start + i) % n];
       if (p.take(PooledSession.IDLE)) {
         return p;
       }
@@ -170,15 +180,16 @@ public final class ConnectionPool implements AutoCloseable {
     }
   }
 
-  private Connection handOut(PooledSession p, long start) {
-    long now = System.nanoTime();
+  private Connection handOut(PooledSession p, long start, long now) {
     ConnectionWrapper lease = ConnectionWrapper.lease(p.session);
-    p.lease = lease;
     p.borrowedNanos = now;
-    p.leakReported = false;
-    p.borrower = settings.leakThresholdNanos() > 0 ? new Throwable("borrowed here") : null;
-    borrows.increment();
-    borrowWaitNanos.add(now - start);
+    p.borrows++;
+    p.borrowWaitNanos += now - start;
+    if (settings.leakThresholdNanos() > 0) {
+      p.lease = lease;
+      p.leakReported = false;
+      p.borrower = new Throwable("borrowed here");
+    }
     return lease;
   }
 
@@ -196,9 +207,11 @@ public final class ConnectionPool implements AutoCloseable {
   /** The application closed {@code lease} of {@code p}: reset it and make it available again. */
   private void giveBack(PooledSession p, ConnectionWrapper lease) throws SQLException {
     long now = System.nanoTime();
-    usageNanos.add(now - p.borrowedNanos);
-    p.lease = null;
-    p.borrower = null;
+    p.usageNanos += now - p.borrowedNanos;
+    if (p.borrower != null) {
+      p.lease = null;
+      p.borrower = null;
+    }
     try {
       lease.resetForReuse(p.defaults);
     } catch (SQLException e) {
@@ -211,7 +224,6 @@ public final class ConnectionPool implements AutoCloseable {
     }
     p.lastUsedNanos = now;
     p.state.set(PooledSession.IDLE);
-    lastGivenBack.set(p);
     if (waiting.get() > 0) {
       handoff.offer(p);
     }
@@ -227,11 +239,31 @@ public final class ConnectionPool implements AutoCloseable {
 
   private void evict(PooledSession p, String why) {
     p.state.set(PooledSession.REMOVED);
-    if (all.remove(p)) {
+    if (remove(p)) {
       evicted.increment();
+      retiredBorrows.add(p.borrows);
+      retiredBorrowWaitNanos.add(p.borrowWaitNanos);
+      retiredUsageNanos.add(p.usageNanos);
       LOG.debug("pool {}: closing {} because {}", name, p, why);
       closeQuietly(p);
       requestConnections();
+    }
+  }
+
+  /** Takes {@code p} out of {@link #all}; false if it was not there. */
+  private boolean remove(PooledSession p) {
+    for (;;) {
+      PooledSession[] current = all.get();
+      int i = Arrays.asList(current).indexOf(p);
+      if (i < 0) {
+        return false;
+      }
+      PooledSession[] next = new PooledSession[current.length - 1];
+      System.arraycopy(current, 0, next, 0, i);
+      System.arraycopy(current, i + 1, next, i, current.length - i - 1);
+      if (all.compareAndSet(current, next)) {
+        return true;
+      }
     }
   }
 
@@ -257,7 +289,7 @@ public final class ConnectionPool implements AutoCloseable {
   }
 
   private boolean needsConnection() {
-    int total = all.size();
+    int total = all.get().length;
     return total < settings.maxSize() && (waiting.get() > 0 || idleCount() < settings.minIdle());
   }
 
@@ -315,7 +347,13 @@ public final class ConnectionPool implements AutoCloseable {
   }
 
   private void add(PooledSession p) {
-    all.add(p);
+    PooledSession[] current;
+    PooledSession[] next;
+    do {
+      current = all.get();
+      next = Arrays.copyOf(current, current.length + 1);
+      next[current.length] = p;
+    } while (!all.compareAndSet(current, next));
     created.increment();
     p.state.set(PooledSession.IDLE);
     if (closed) {
@@ -327,7 +365,7 @@ public final class ConnectionPool implements AutoCloseable {
 
   /** A connection failed over: every other one may point at the old primary; validate each before use. */
   private void suspectAll() {
-    for (PooledSession p : all) {
+    for (PooledSession p : all.get()) {
       p.suspect = true;
     }
   }
@@ -336,7 +374,7 @@ public final class ConnectionPool implements AutoCloseable {
 
   private void housekeep() {
     long now = System.nanoTime();
-    for (PooledSession p : all) {
+    for (PooledSession p : all.get()) {
       int state = p.state.get();
       if (state == PooledSession.IDLE) {
         if (now - p.retireAtNanos >= 0) {
@@ -394,7 +432,7 @@ public final class ConnectionPool implements AutoCloseable {
 
   private int idleCount() {
     int n = 0;
-    for (PooledSession p : all) {
+    for (PooledSession p : all.get()) {
       if (p.state.get() == PooledSession.IDLE) {
         n++;
       }
@@ -406,7 +444,13 @@ public final class ConnectionPool implements AutoCloseable {
   public PoolStats stats() {
     int active = 0;
     int idle = 0;
-    for (PooledSession p : all) {
+    long borrows = retiredBorrows.sum();
+    long borrowWaitNanos = retiredBorrowWaitNanos.sum();
+    long usageNanos = retiredUsageNanos.sum();
+    for (PooledSession p : all.get()) {
+      borrows += p.borrows;
+      borrowWaitNanos += p.borrowWaitNanos;
+      usageNanos += p.usageNanos;
       int s = p.state.get();
       if (s == PooledSession.IN_USE) {
         active++;
@@ -414,8 +458,8 @@ public final class ConnectionPool implements AutoCloseable {
         idle++;
       }
     }
-    return new PoolStats(active, idle, waiting.get(), all.size(), settings.maxSize(), created.sum(), evicted.sum(),
-        borrows.sum(), borrowWaitNanos.sum(), usageNanos.sum(), leaks.sum());
+    return new PoolStats(active, idle, waiting.get(), all.get().length, settings.maxSize(), created.sum(), evicted.sum(),
+        borrows, borrowWaitNanos, usageNanos, leaks.sum());
   }
 
   private void ensureOpen() throws SQLException {
@@ -435,7 +479,7 @@ public final class ConnectionPool implements AutoCloseable {
     }
     closed = true;
     worker.shutdownNow();
-    for (PooledSession p : all) {
+    for (PooledSession p : all.get()) {
       if (p.state.compareAndSet(PooledSession.IDLE, PooledSession.REMOVED)) {
         evict(p, "the pool is closed");
       }

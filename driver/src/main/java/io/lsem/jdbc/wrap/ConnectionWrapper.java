@@ -55,7 +55,7 @@ public abstract class ConnectionWrapper
   private DatabaseMetaData metaData;
   private LargeObjectManager largeObjects;
   /** Statements this lease created and the application has not closed. */
-  private final List<StatementWrapper> openStatements = new ArrayList<>();
+  private List<StatementWrapper> openStatements; // made at the first statement: many leases make none
 
   protected ConnectionWrapper(ConnectionSession session) {
     this.session = session;
@@ -80,11 +80,14 @@ public abstract class ConnectionWrapper
   }
 
   void opened(StatementWrapper statement) {
+    if (openStatements == null) {
+      openStatements = new ArrayList<>(4);
+    }
     openStatements.add(statement);
   }
 
   void closed(StatementWrapper statement) {
-    int i = openStatements.lastIndexOf(statement);
+    int i = openStatements == null ? -1 : openStatements.lastIndexOf(statement);
     if (i >= 0) {
       openStatements.remove(i);
     }
@@ -96,14 +99,16 @@ public abstract class ConnectionWrapper
    */
   public final void endLease() throws SQLException {
     SQLException first = null;
-    for (int i = openStatements.size() - 1; i >= 0; i--) {
+    for (int i = openStatements == null ? -1 : openStatements.size() - 1; i >= 0; i--) {
       try {
         openStatements.get(i).delegate.close();
       } catch (SQLException e) {
         first = first == null ? e : first;
       }
     }
-    openStatements.clear();
+    if (openStatements != null) {
+      openStatements.clear();
+    }
     delegate = ClosedConnection.INSTANCE;
     if (first != null) {
       throw translate(first);
@@ -118,7 +123,7 @@ public abstract class ConnectionWrapper
    * ends the lease. Never {@code DISCARD ALL}: pgjdbc's server-side prepared statements survive.
    */
   public final void resetForReuse(SessionDefaults defaults) throws SQLException {
-    if (tracker.status().state() != TransactionStatus.State.IDLE) {
+    if (tracker.current() != null || session.physical.getTransactionState() != TransactionState.IDLE) {
       rollback();
     }
     if (tracker.autoCommit() != defaults.autoCommit()) {
@@ -127,27 +132,29 @@ public abstract class ConnectionWrapper
     if (tracker.connectionReadOnly() != defaults.readOnly()) {
       setReadOnly(defaults.readOnly());
     }
-    BaseConnection physical = session.physical;
-    if (physical.getNetworkTimeout() != defaults.networkTimeout()) {
-      physical.setNetworkTimeout(Runnable::run, defaults.networkTimeout());
-    }
-    if (physical.getHoldability() != defaults.holdability()) {
-      physical.setHoldability(defaults.holdability());
-    }
-    String resets = session.settings.resetSql();
-    if (resets != null) {
-      physical.execSQLUpdate(resets);
-      if (session.settings.changedTransactionDefaults()) {
-        tracker.transactionDefaultsReset();
+    if (session.settings.changedAnything()) {
+      BaseConnection physical = session.physical;
+      if (physical.getNetworkTimeout() != defaults.networkTimeout()) {
+        physical.setNetworkTimeout(Runnable::run, defaults.networkTimeout());
       }
+      if (physical.getHoldability() != defaults.holdability()) {
+        physical.setHoldability(defaults.holdability());
+      }
+      String resets = session.settings.resetSql();
+      if (resets != null) {
+        physical.execSQLUpdate(resets);
+        if (session.settings.changedTransactionDefaults()) {
+          tracker.transactionDefaultsReset();
+        }
+      }
+      session.settings.clear();
     }
-    session.settings.clear();
     endLease();
   }
 
   /** Statements this lease created that are still open, for pools and leak reports. */
   public final int openStatementCount() {
-    return openStatements.size();
+    return openStatements == null ? 0 : openStatements.size();
   }
 
   @ErrorTranslator

@@ -153,6 +153,11 @@ final class SessionSettings implements TransactionListener {
     return false;
   }
 
+  /** Whether the application changed anything this records (a field check: the pools' fast path). */
+  boolean changedAnything() {
+    return schema != null || networkTimeout != null || holdability != null || !clientInfo.isEmpty() || !sql.isEmpty();
+  }
+
   /** Forgets everything (the session is back to its defaults). */
   void clear() {
     schema = null;
