@@ -26,7 +26,8 @@ import javax.sql.DataSource;
  *
  * <pre>java -cp bench/target/benchmarks.jar io.lsem.bench.PooledTpcbWorkload --threads 8 --seconds 10 --rounds 3</pre>
  *
- * (The options are {@link TpcbOptions}'.)
+ * (The options are {@link TpcbOptions}'; {@code -Dlsem.properties=name=value,...} adds driver properties to
+ * the LSEM side, e.g. {@code timestamps=off}.)
  */
 public final class PooledTpcbWorkload {
   private static final double TARGET_RATIO = 0.98;
@@ -56,6 +57,11 @@ public final class PooledTpcbWorkload {
       lsem.setProperty("poolAutoCommit", "false");
       lsem.setProperty("poolMaxSize", String.valueOf(o.threads()));
       lsem.setProperty("poolMinIdle", String.valueOf(o.threads()));
+      for (String kv : System.getProperty("lsem.properties", "").split(",")) { // e.g. -Dlsem.properties=retry=false
+        if (!kv.isBlank()) {
+          lsem.setProperty(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+        }
+      }
       long committed = 0;
       try (HikariDataSource hikari = new HikariDataSource(hc); lsem) {
         run(hikari, o, o.warmupSeconds());

@@ -55,7 +55,8 @@ public final class TpcbWorkload {
     TestDatabase db = server.createDatabase("tpcb");
     try {
       DriverTarget plain = new DriverTarget("plain", db.plainUrl(), db.credentials());
-      DriverTarget lsem = new DriverTarget("lsem", db.lsemUrl(), db.credentials());
+      String extra = System.getProperty("lsem.properties", "").replace(',', '&'); // e.g. -Dlsem.properties=timestamps=off
+      DriverTarget lsem = new DriverTarget("lsem", db.lsemUrl() + (extra.isBlank() ? "" : "?" + extra), db.credentials());
       TpcbSchema schema = new TpcbSchema(plain, o);
       System.out.println("server: " + schema.describeServer() + (server.isEmbedded() ? ", embedded" : ", existing")
           + ", database " + db.name());

@@ -29,7 +29,7 @@ public final class Lsem {
   static final int VIOLATIONS = 1;
   static final int USAGE = 2;
   private static final String USAGE_TEXT = "usage: lsem verify --url JDBC_URL [--user USER] [--password PASSWORD]"
-      + " [--table [SCHEMA.]TABLE]... [--strict] [--max-offset MILLIS]\n"
+      + " [--table [SCHEMA.]TABLE]... [--strict] [--max-offset MILLIS (default 60000)]\n"
       + "       lsem install --url JDBC_URL [--user USER] [--password PASSWORD]\n"
       + "JDBC_URL: jdbc:postgresql://host[:port]/database or jdbc:lsem:postgresql://...;"
       + " the password may also come from LSEM_PASSWORD";
@@ -119,7 +119,7 @@ public final class Lsem {
     String password;
     final List<String> tables = new ArrayList<>();
     boolean strict;
-    long maxOffsetMillis = 1000;
+    long maxOffsetMillis = 60_000;
 
     static Arguments parse(String[] args) {
       Arguments a = new Arguments();

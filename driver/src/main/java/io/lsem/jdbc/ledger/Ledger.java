@@ -144,6 +144,14 @@ public final class Ledger {
     return "SELECT lsem.record_commit('" + txnId + "'::uuid, " + startTs + ", " + commitTs + ", " + attempts + ")";
   }
 
+  /**
+   * The COMMIT message of {@code commit()} as one prepared statement with stable text: ledger row
+   * (parameters: id, start, commit timestamp, attempts), COMMIT, commit LSN. Stable text lets
+   * pgjdbc and the server parse and plan it once per connection.
+   */
+  public static final String COMMIT_MESSAGE = "SELECT lsem.record_commit(?, ?, ?, ?); COMMIT; "
+      + "SELECT pg_current_wal_insert_lsn()::text";
+
   /** What rides after COMMIT: a WAL position at or after the commit record. */
   static final String COMMIT_LSN = "SELECT pg_current_wal_insert_lsn()::text";
 

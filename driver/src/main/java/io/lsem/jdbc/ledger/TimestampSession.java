@@ -170,6 +170,18 @@ public final class TimestampSession implements TransactionListener {
 
   private long pendingCommitTs;
 
+  /** Binds {@link Ledger#COMMIT_MESSAGE}'s parameters for the open transaction (like {@link #commitText}). */
+  public void bindCommit(java.sql.PreparedStatement message) throws SQLException {
+    long commitTs = oracle.next();
+    pendingCommitTs = commitTs;
+    pendingCommit = false;
+    ledgerRowSent = txnId != null;
+    message.setObject(1, txnId == null ? UUID.randomUUID() : txnId);
+    message.setLong(2, startTs);
+    message.setLong(3, commitTs);
+    message.setInt(4, Math.max(attempts, 1));
+  }
+
   /**
    * Reads what the COMMIT message returned ({@code s} has just executed {@link #commitText}):
    * the commit timestamp the server settled on (for a transaction that wrote) and the LSN.

@@ -157,6 +157,16 @@ public final class ConnectionSession {
     return new io.lsem.jdbc.failover.HostSpec(h.getHost(), h.getPort());
   }
 
+  private java.sql.PreparedStatement commitMessage;
+
+  /** The prepared COMMIT message on the current physical connection (made once per connection). */
+  java.sql.PreparedStatement commitMessage() throws SQLException {
+    if (commitMessage == null || commitMessage.getConnection() != physical) {
+      commitMessage = physical.prepareStatement(io.lsem.jdbc.ledger.Ledger.COMMIT_MESSAGE);
+    }
+    return commitMessage;
+  }
+
   /** Whether statements keep their parameters: for transparent retry and for carrying BEGIN values. */
   boolean tracksBindings() {
     return retry.tracksBindings() || timestamps != null;

@@ -301,9 +301,18 @@ public abstract class ConnectionWrapper
    */
   final void commitWithLedger(String commitSql) throws SQLException {
     TimestampSession ts = session.timestamps;
-    try (Statement s = session.physical.createStatement()) {
-      s.execute(ts.commitText(commitSql));
-      ts.readCommitResults(s);
+    try {
+      if (commitSql.equals("COMMIT")) {
+        java.sql.PreparedStatement message = session.commitMessage();
+        ts.bindCommit(message);
+        message.execute();
+        ts.readCommitResults(message);
+      } else {
+        try (Statement s = session.physical.createStatement()) {
+          s.execute(ts.commitText(commitSql)); // the application's own COMMIT text
+          ts.readCommitResults(s);
+        }
+      }
     } catch (SQLException e) {
       endFailedCommit(e);
       throw e;

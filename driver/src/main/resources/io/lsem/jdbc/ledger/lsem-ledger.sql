@@ -36,15 +36,11 @@ BEGIN
   IF x IS NULL THEN
     RETURN NULL;
   END IF;
-  BEGIN
-    PERFORM pg_advisory_lock(1819501997);
-    ts := GREATEST(p_commit, p_start + 1, coalesce(pg_sequence_last_value('lsem.clock'), 0) + 1);
-    PERFORM setval('lsem.clock', ts);
-    PERFORM pg_advisory_unlock(1819501997);
-  EXCEPTION WHEN query_canceled OR others THEN
-    PERFORM pg_advisory_unlock(1819501997);
-    RAISE;
-  END;
+  -- One statement, no EXCEPTION block (which would cost a subtransaction per commit): nothing
+  -- between the lock and the unlock can fail short of the session ending, which releases it.
+  SELECT GREATEST(p_commit, p_start + 1, coalesce(pg_sequence_last_value('lsem.clock'), 0) + 1)
+    INTO ts FROM (SELECT pg_advisory_lock(1819501997)) locked;
+  PERFORM setval('lsem.clock', ts), pg_advisory_unlock(1819501997);
   INSERT INTO lsem.commit_log VALUES (p_txn, x, p_start, ts, p_attempts);
   RETURN ts;
 END $$;
