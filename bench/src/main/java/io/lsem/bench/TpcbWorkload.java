@@ -54,13 +54,21 @@ public final class TpcbWorkload {
     PostgresServer server = PostgresServer.shared();
     TestDatabase db = server.createDatabase("tpcb");
     try {
-      DriverTarget plain = new DriverTarget("plain", db.plainUrl(), db.credentials());
+      // -Dlsem.baseline=retry=false makes the baseline the driver itself with those properties
+      // (timestamps=off, retry=false, ...), to measure one feature on against off in one run.
+      String baseline = System.getProperty("lsem.baseline", "").replace(',', '&');
+      DriverTarget plain = baseline.isBlank() ? new DriverTarget("plain", db.plainUrl(), db.credentials())
+          : new DriverTarget("plain", db.lsemUrl() + "?" + baseline, db.credentials());
       String extra = System.getProperty("lsem.properties", "").replace(',', '&'); // e.g. -Dlsem.properties=timestamps=off
       DriverTarget lsem = new DriverTarget("lsem", db.lsemUrl() + (extra.isBlank() ? "" : "?" + extra), db.credentials());
       TpcbSchema schema = new TpcbSchema(plain, o);
       System.out.println("server: " + schema.describeServer() + (server.isEmbedded() ? ", embedded" : ", existing")
           + ", database " + db.name());
-      checkDrivers(plain, lsem);
+      if (baseline.isBlank()) {
+        checkDrivers(plain, lsem);
+      } else {
+        System.out.println("baseline: the LSEM driver with " + baseline + " (labelled plain below)");
+      }
 
       long t0 = System.nanoTime();
       schema.create();
