@@ -139,6 +139,19 @@ public final class Ledger {
   /** Results {@link #beginCommands} adds in front of the application's. */
   public static final int BEGIN_RESULTS = 2;
 
+  /**
+   * The BEGIN values in front of a prepared statement's first execution: one statement whose two
+   * parameters are the id and the start timestamp, so the text is the same every transaction.
+   */
+  public static final String PREPARED_BEGIN =
+      "SELECT set_config('lsem.txn_id', ?, true), set_config('lsem.start_ts', ?, true)";
+
+  /** Parameters of {@link #PREPARED_BEGIN}, in front of the application's. */
+  public static final int PREPARED_BEGIN_PARAMETERS = 2;
+
+  /** Results {@link #PREPARED_BEGIN} adds in front of the application's. */
+  public static final int PREPARED_BEGIN_RESULTS = 1;
+
   /** What rides in front of COMMIT: the ledger row, if the transaction wrote. */
   static String recordCommit(UUID txnId, long startTs, long commitTs, int attempts) {
     return "SELECT lsem.record_commit('" + txnId + "'::uuid, " + startTs + ", " + commitTs + ", " + attempts + ")";

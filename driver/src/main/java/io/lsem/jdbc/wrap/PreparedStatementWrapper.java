@@ -116,20 +116,26 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
   }
 
   private void apply(Binding[] set) throws SQLException {
+    apply(set, 0);
+  }
+
+  /** Sets {@code set} on the pgjdbc statement, each parameter {@code offset} places further on. */
+  private void apply(Binding[] set, int offset) throws SQLException {
     psDelegate.clearParameters();
     for (Binding b : set) {
+      int index = b.index() + offset;
       switch (b.op()) {
         case OP_BINARY_STREAM:
-          psDelegate.setBinaryStream(b.index(), new ByteArrayInputStream((byte[]) b.value()));
+          psDelegate.setBinaryStream(index, new ByteArrayInputStream((byte[]) b.value()));
           break;
         case OP_ASCII_STREAM:
-          psDelegate.setAsciiStream(b.index(), new ByteArrayInputStream((byte[]) b.value()));
+          psDelegate.setAsciiStream(index, new ByteArrayInputStream((byte[]) b.value()));
           break;
         case OP_CHARACTER_STREAM:
-          psDelegate.setCharacterStream(b.index(), new StringReader((String) b.value()));
+          psDelegate.setCharacterStream(index, new StringReader((String) b.value()));
           break;
         default:
-          replayRecordedCall(b.op(), b.index(), b.value());
+          replayRecordedCall(b.op(), index, b.value());
       }
     }
   }
@@ -175,7 +181,8 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
       }
       uncarry(); // a carried execution that failed and is being retried starts again from the own statement
       PreparedStatement own = psDelegate;
-      PreparedStatement carrier = connection.session.physical.prepareStatement(ts.pendingBegin() + "; " + sqlText,
+      // Stable text (the BEGIN values are parameters), so pgjdbc and the server prepare it once.
+      PreparedStatement carrier = connection.session.physical.prepareStatement(Ledger.PREPARED_BEGIN + "; " + sqlText,
           own.getResultSetType(), own.getResultSetConcurrency(), own.getResultSetHoldability());
       carrier.setFetchSize(own.getFetchSize());
       carrier.setMaxRows(own.getMaxRows());
@@ -183,10 +190,12 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
       carriedFrom = own;
       disturbed = true;
       rebind(carrier);
-      apply(bindings.get());
+      apply(bindings.get(), Ledger.PREPARED_BEGIN_PARAMETERS);
+      carrier.setString(1, ts.transactionId().toString());
+      carrier.setString(2, Long.toString(ts.startTimestamp()));
       carrier.execute();
       ts.beginSent();
-      return userResult(op, skipResults(Ledger.BEGIN_RESULTS));
+      return userResult(op, skipResults(Ledger.PREPARED_BEGIN_RESULTS));
     };
   }
 
