@@ -20,12 +20,30 @@ final class Values {
 
   /** Whether a value cannot be recorded faithfully (a stream, a LOB handle, a cursor). */
   static boolean notReplayable(Object v) {
+    if (isPlainValue(v)) {
+      return false; // the common case, decided without interface checks (slow for final classes on JDK 17)
+    }
     return !(v instanceof Replayable) && (v instanceof InputStream || v instanceof Reader || v instanceof Blob || v instanceof Clob
         || v instanceof ResultSet || v instanceof java.sql.SQLXML || v instanceof java.sql.Ref);
   }
 
+  /** Null, a string, a boxed primitive or a {@code java.time} value: immutable and comparable as it is. */
+  static boolean isPlainValue(Object v) {
+    if (v == null) {
+      return true;
+    }
+    Class<?> c = v.getClass();
+    return c == String.class || c == Integer.class || c == Long.class || c == Double.class || c == Boolean.class
+        || c == Short.class || c == Float.class || c == Byte.class || c == java.math.BigDecimal.class
+        || c == java.time.LocalDate.class || c == java.time.LocalDateTime.class || c == java.time.OffsetDateTime.class
+        || c == java.util.UUID.class;
+  }
+
   /** A copy of {@code v} if the caller could still change it. */
   static Object freeze(Object v) {
+    if (isPlainValue(v)) {
+      return v;
+    }
     if (v instanceof byte[]) {
       return ((byte[]) v).clone();
     }
@@ -96,6 +114,9 @@ final class Values {
   static long estimateBytes(Object v) {
     if (v == null) {
       return 0;
+    }
+    if (v.getClass() == String.class) {
+      return 40 + 2L * ((String) v).length();
     }
     if (v instanceof Sized) {
       return ((Sized) v).estimatedBytes();
