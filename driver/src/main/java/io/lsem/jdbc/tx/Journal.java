@@ -20,7 +20,17 @@ public final class Journal {
   private static final int ENTRY_BYTES = 48;
 
   private final long maxBytes;
-  private Replayable[] targets = new Replayable[32];
+  /**
+   * Which object each entry's call was made on, as an index into {@link #targetTable}: a store into
+   * an int array, where a reference store into this long-lived array would cost a GC write
+   * barrier on every value read.
+   */
+  private int[] targets = new int[32];
+  /** The distinct objects of the transaction's calls, in order of first use. */
+  private Replayable[] targetTable = new Replayable[8];
+  private int targetCount;
+  private Replayable lastTarget;
+  private int lastTargetIndex;
   private int[] ops = new int[32];
   private int[] intArgs = new int[32];
   private Object[] others = new Object[32];
@@ -170,11 +180,33 @@ public final class Journal {
     if (size == ops.length) {
       grow();
     }
-    targets[size] = target;
+    targets[size] = indexOf(target);
     ops[size] = op;
     intArgs[size] = intArg;
     others[size] = other;
     return true;
+  }
+
+  private int indexOf(Replayable target) {
+    if (target == lastTarget) {
+      return lastTargetIndex;
+    }
+    // Only the most recent few are searched (a transaction may touch thousands of statements); an
+    // object found nowhere near is simply added again, which replays the same.
+    int i = targetCount - 1;
+    while (i >= 0 && i >= targetCount - 8 && targetTable[i] != target) {
+      i--;
+    }
+    if (i < 0 || targetTable[i] != target) {
+      i = targetCount;
+      if (targetCount == targetTable.length) {
+        targetTable = Arrays.copyOf(targetTable, targetCount * 2);
+      }
+      targetTable[targetCount++] = target;
+    }
+    lastTarget = target;
+    lastTargetIndex = i;
+    return i;
   }
 
   private void grow() {
@@ -189,7 +221,9 @@ public final class Journal {
   }
 
   private void clearEntries() {
-    Arrays.fill(targets, 0, size, null);
+    Arrays.fill(targetTable, 0, targetCount, null);
+    targetCount = 0;
+    lastTarget = null;
     Arrays.fill(others, 0, size, null);
     Arrays.fill(objects, 0, size, null);
     size = 0;
@@ -205,7 +239,7 @@ public final class Journal {
    */
   Mismatch replay() throws SQLException {
     for (int i = 0; i < size; i++) {
-      Replayable target = targets[i];
+      Replayable target = targetTable[targets[i]];
       Object replayed = target.replay(ops[i], intArgs[i], others[i]);
       if (!matches(i, target, replayed)) {
         return new Mismatch(i, target.describe() + "." + target.callName(ops[i]), recorded(i), replayed);
