@@ -181,8 +181,12 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
       }
       uncarry(); // a carried execution that failed and is being retried starts again from the own statement
       PreparedStatement own = psDelegate;
-      // Stable text (the BEGIN values are parameters), so pgjdbc and the server prepare it once.
-      PreparedStatement carrier = connection.session.physical.prepareStatement(Ledger.PREPARED_BEGIN + "; " + sqlText,
+      // Stable text (the BEGIN values are parameters), so pgjdbc and the server prepare it once;
+      // but SET TRANSACTION must come before any query, so in front of it go the SET LOCALs.
+      boolean mustLead = !sql.statements().isEmpty()
+          && sql.statements().get(0).kind() == io.lsem.jdbc.sql.StatementKind.SET_TRANSACTION;
+      PreparedStatement carrier = connection.session.physical.prepareStatement(
+          (mustLead ? ts.pendingBegin() : Ledger.PREPARED_BEGIN) + "; " + sqlText,
           own.getResultSetType(), own.getResultSetConcurrency(), own.getResultSetHoldability());
       carrier.setFetchSize(own.getFetchSize());
       carrier.setMaxRows(own.getMaxRows());
@@ -190,12 +194,14 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
       carriedFrom = own;
       disturbed = true;
       rebind(carrier);
-      apply(bindings.get(), Ledger.PREPARED_BEGIN_PARAMETERS);
-      carrier.setString(1, ts.transactionId().toString());
-      carrier.setString(2, Long.toString(ts.startTimestamp()));
+      apply(bindings.get(), mustLead ? 0 : Ledger.PREPARED_BEGIN_PARAMETERS);
+      if (!mustLead) {
+        carrier.setString(1, ts.transactionId().toString());
+        carrier.setString(2, Long.toString(ts.startTimestamp()));
+      }
       carrier.execute();
       ts.beginSent();
-      return userResult(op, skipResults(Ledger.PREPARED_BEGIN_RESULTS));
+      return userResult(op, skipResults(mustLead ? Ledger.BEGIN_RESULTS : Ledger.PREPARED_BEGIN_RESULTS));
     };
   }
 
