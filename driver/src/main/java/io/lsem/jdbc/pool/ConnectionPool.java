@@ -288,9 +288,14 @@ public final class ConnectionPool implements AutoCloseable {
     }
   }
 
+  /** More borrowers wait than connections are idle (one just handed over counts), or below poolMinIdle. */
   private boolean needsConnection() {
     int total = all.get().length;
-    return total < settings.maxSize() && (waiting.get() > 0 || idleCount() < settings.minIdle());
+    if (total >= settings.maxSize()) {
+      return false;
+    }
+    int idle = idleCount();
+    return waiting.get() > idle || idle < settings.minIdle();
   }
 
   private void openWhileNeeded() {
