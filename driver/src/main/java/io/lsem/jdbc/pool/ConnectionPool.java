@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import org.postgresql.core.BaseConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -169,13 +170,35 @@ public final class ConnectionPool implements AutoCloseable {
     return valid(p);
   }
 
+  /**
+   * One empty query within {@code poolValidationTimeout}, to the millisecond ({@code isValid} takes
+   * whole seconds, so a 200 ms setting would wait a second for a server that stopped answering).
+   * A timeout aborts the pgjdbc connection, which is then evicted.
+   */
   private boolean valid(PooledSession p) {
+    BaseConnection c = p.session.physical();
     try {
-      int seconds = (int) Math.max(1, TimeUnit.NANOSECONDS.toSeconds(settings.validationTimeoutNanos() + 999_999_999L));
-      boolean ok = p.session.physical().isValid(seconds);
-      p.suspect = !ok;
-      return ok;
+      if (c.isClosed()) {
+        return false;
+      }
+      int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+          TimeUnit.NANOSECONDS.toMillis(settings.validationTimeoutNanos())));
+      int saved = c.getNetworkTimeout();
+      boolean shorter = saved == 0 || millis < saved;
+      if (shorter) {
+        c.setNetworkTimeout(Runnable::run, millis);
+      }
+      try {
+        c.execSQLUpdate(""); // no BEGIN, even without autocommit
+      } finally {
+        if (shorter && !c.isClosed()) {
+          c.setNetworkTimeout(Runnable::run, saved);
+        }
+      }
+      p.suspect = false;
+      return true;
     } catch (SQLException e) {
+      LOG.debug("pool {}: validating {} failed: {}", name, p, e.getMessage());
       return false;
     }
   }
@@ -389,11 +412,13 @@ public final class ConnectionPool implements AutoCloseable {
           retireIdle(p, "it was idle longer than poolIdleTimeout");
         } else if ((settings.keepaliveNanos() > 0 && now - p.lastUsedNanos > settings.keepaliveNanos() || p.suspect)
             && p.take(PooledSession.IDLE)) {
-          if (valid(p)) {
+          if (!valid(p)) {
+            evict(p, "keepalive validation failed");
+          } else if (closed) {
+            evict(p, "the pool is closed");
+          } else {
             p.lastUsedNanos = System.nanoTime();
             p.state.set(PooledSession.IDLE);
-          } else {
-            evict(p, "keepalive validation failed");
           }
         }
       } else if (state == PooledSession.IN_USE) {
@@ -500,6 +525,12 @@ public final class ConnectionPool implements AutoCloseable {
       worker.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    // one the pool's thread was validating (keepalive) when the first sweep ran is idle again by now
+    for (PooledSession p : all.get()) {
+      if (p.state.compareAndSet(PooledSession.IDLE, PooledSession.REMOVED)) {
+        evict(p, "the pool is closed");
+      }
     }
   }
 
