@@ -174,17 +174,40 @@ class PoolTest {
 
   @Test
   void aLeakIsReportedAndOptionallyReclaimed(TestDatabase db) throws SQLException {
+    // slf4j-simple (the tests' binding) writes to whatever System.err is at the time
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stderr = System.err;
+    System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+      @Override
+      public void write(int b) {
+        stderr.write(b);
+        log.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        stderr.write(b, off, len);
+        log.write(b, off, len);
+      }
+    }, true));
     try (LsemDataSource ds = dataSource(db, "poolMaxSize", "1", "poolMinIdle", "0",
         "poolLeakDetectionThreshold", "100ms", "poolLeakReclaim", "true", "poolConnectionTimeout", "10s")) {
       Connection leaked = ds.getConnection();
       int leakedPid = pid(leaked);
-      await("the leak is reported", () -> ds.stats().leaks() == 1);
+      await("the leak is logged", () -> log.toString().contains("aLeakIsReportedAndOptionallyReclaimed"));
+      String warning = log.toString();
+      assertTrue(warning.contains("WARN") && warning.contains("possible leak"), warning);
+      assertTrue(warning.contains("borrowed here") && warning.contains("PoolTest.aLeakIsReportedAndOptionallyReclaimed"),
+          "the borrower's stack: " + warning);
+      assertEquals(1, ds.stats().leaks());
       try (Connection next = ds.getConnection()) { // its place was freed
         assertNotEquals(leakedPid, pid(next));
       }
       SQLException e = assertThrows(SQLException.class, leaked::createStatement);
       assertEquals("08003", e.getSQLState());
       leaked.close();
+    } finally {
+      System.setErr(stderr);
     }
   }
 
