@@ -119,8 +119,10 @@ public abstract class ConnectionWrapper
    * For pools, when the application gives the connection back: rolls back an open transaction,
    * puts back what the application changed — autocommit, read-only, network timeout and
    * holdability through the API, and on the server (one round trip of {@code RESET}s) the
-   * variables it set, the transaction defaults, the search path, the application name — then
-   * ends the lease. Never {@code DISCARD ALL}: pgjdbc's server-side prepared statements survive.
+   * variables it set, the transaction defaults, the search path, the application name; a variable
+   * that was set when the connection was opened ({@code poolInitSql}, pgjdbc's application name)
+   * gets that value back instead, with {@code set_config} (one more round trip) — then ends the
+   * lease. Never {@code DISCARD ALL}: pgjdbc's server-side prepared statements survive.
    */
   public final void resetForReuse(SessionDefaults defaults) throws SQLException {
     if (tracker.current() != null || session.physical.getTransactionState() != TransactionState.IDLE) {
@@ -140,12 +142,28 @@ public abstract class ConnectionWrapper
       if (physical.getHoldability() != defaults.holdability()) {
         physical.setHoldability(defaults.holdability());
       }
-      String resets = session.settings.resetSql();
-      if (resets != null) {
-        physical.execSQLUpdate(resets);
-        if (session.settings.changedTransactionDefaults()) {
-          tracker.transactionDefaultsReset();
+      java.util.Map<String, String> opened = defaults.sessionValues();
+      StringBuilder resets = new StringBuilder();
+      StringBuilder restores = new StringBuilder();
+      for (String name : session.settings.changedVariables(opened.keySet())) {
+        String value = opened.get(name);
+        if (value == null) {
+          resets.append(resets.length() == 0 ? "" : "; ").append("RESET ").append(name);
+        } else {
+          boolean scs = physical.getStandardConformingStrings();
+          restores.append(restores.length() == 0 ? "SELECT " : ", ").append("set_config('")
+              .append(org.postgresql.core.Utils.escapeLiteral(null, name, scs)).append("', '")
+              .append(org.postgresql.core.Utils.escapeLiteral(null, value, scs)).append("', false)");
         }
+      }
+      if (resets.length() > 0) {
+        physical.execSQLUpdate(resets.toString());
+      }
+      if (restores.length() > 0) {
+        physical.execSQLQuery(restores.toString()).close();
+      }
+      if (session.settings.changedTransactionDefaults()) {
+        tracker.transactionDefaultsReset();
       }
       session.settings.clear();
     }

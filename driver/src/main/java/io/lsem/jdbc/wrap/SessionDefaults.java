@@ -1,6 +1,10 @@
 package io.lsem.jdbc.wrap;
 
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.postgresql.core.BaseConnection;
 
 /**
@@ -11,12 +15,26 @@ import org.postgresql.core.BaseConnection;
  * @param readOnly the JDBC read-only flag as opened
  * @param networkTimeout the network timeout as opened, in milliseconds
  * @param holdability the result-set holdability as opened
+ * @param sessionValues the server variables set with {@code SET} once the connection was open
+ *     (by {@code poolInitSql}, or pgjdbc's {@code application_name}), by name: {@code RESET} would
+ *     lose these values, so giving a connection back sets them again instead
  */
-public record SessionDefaults(boolean autoCommit, boolean readOnly, int networkTimeout, int holdability) {
+public record SessionDefaults(boolean autoCommit, boolean readOnly, int networkTimeout, int holdability,
+    Map<String, String> sessionValues) {
 
-  /** The defaults of {@code session}'s connection as it is now (right after it was opened). */
+  /**
+   * The defaults of {@code session}'s connection as it is now (right after it was opened and its
+   * {@code poolInitSql} ran): one query of {@code pg_settings}, once per new connection.
+   */
   public static SessionDefaults of(ConnectionSession session) throws SQLException {
     BaseConnection c = session.physical;
-    return new SessionDefaults(c.getAutoCommit(), c.isReadOnly(), c.getNetworkTimeout(), c.getHoldability());
+    Map<String, String> values = new LinkedHashMap<>();
+    try (ResultSet rs = c.execSQLQuery("SELECT name, setting FROM pg_settings WHERE source = 'session'")) {
+      while (rs.next()) {
+        values.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    return new SessionDefaults(c.getAutoCommit(), c.isReadOnly(), c.getNetworkTimeout(), c.getHoldability(),
+        Collections.unmodifiableMap(values));
   }
 }

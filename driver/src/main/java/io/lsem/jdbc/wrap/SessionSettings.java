@@ -119,28 +119,37 @@ final class SessionSettings implements TransactionListener {
   }
 
   /**
-   * The SQL that undoes what the application changed on the server (pools, when a connection is
-   * given back): a {@code RESET} of each variable it set, of the transaction defaults, of the
-   * search path, of the application name. {@code null} when it changed nothing there.
+   * The server variables the application changed (pools, when a connection is given back): each
+   * variable it set or reset, the transaction defaults, the search path, the application name;
+   * after a {@code RESET ALL} or {@code DISCARD ALL} also every variable of {@code opened} (those
+   * set when the connection was opened, which such a reset lost). Lower case, in order.
    */
-  String resetSql() {
-    java.util.Set<String> resets = new java.util.LinkedHashSet<>();
-    for (String key : sql.keySet()) {
-      if (key.startsWith("set:")) {
-        resets.add("RESET " + key.substring(4));
+  java.util.Set<String> changedVariables(java.util.Set<String> opened) {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    for (Map.Entry<String, String> e : sql.entrySet()) {
+      String key = e.getKey();
+      if (key.startsWith("set:") || key.startsWith("reset:")) {
+        String name = key.substring(key.indexOf(':') + 1).toLowerCase(java.util.Locale.ROOT);
+        if (key.startsWith("set:") || opened.contains(name)) {
+          names.add(name);
+        }
       } else if (key.startsWith("characteristics:")) {
-        resets.add("RESET default_transaction_isolation");
-        resets.add("RESET default_transaction_read_only");
-        resets.add("RESET default_transaction_deferrable");
+        names.add("default_transaction_isolation");
+        names.add("default_transaction_read_only");
+        names.add("default_transaction_deferrable");
+        String text = e.getValue().trim().toLowerCase(java.util.Locale.ROOT).replaceAll("\\s+", " ");
+        if (text.startsWith("reset all") || text.startsWith("discard all")) {
+          names.addAll(opened);
+        }
       }
     }
     if (schema != null) {
-      resets.add("RESET search_path");
+      names.add("search_path");
     }
     if (clientInfo.containsKey("ApplicationName")) {
-      resets.add("RESET application_name");
+      names.add("application_name");
     }
-    return resets.isEmpty() ? null : String.join("; ", resets);
+    return names;
   }
 
   /** Whether the transaction defaults (isolation, access mode) were changed. */

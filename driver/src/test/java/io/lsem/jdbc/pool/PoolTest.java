@@ -250,6 +250,86 @@ class PoolTest {
   }
 
   @Test
+  void attributesSetThroughTheApiAreResetAndLeftOpenStatementsClosed(TestDatabase db) throws SQLException {
+    try (LsemDataSource ds = dataSource(db, "poolMaxSize", "1", "poolMinIdle", "0")) {
+      int first;
+      Statement leftOpen;
+      ResultSet leftOpenRows;
+      PreparedStatement leftPrepared;
+      int defaultHoldability;
+      String defaultApplicationName;
+      try (Connection c = ds.getConnection()) {
+        first = pid(c);
+        defaultHoldability = c.getHoldability();
+        defaultApplicationName = show(c, "application_name");
+        try (Statement s = c.createStatement()) {
+          s.execute("CREATE SCHEMA IF NOT EXISTS other");
+        }
+        c.setSchema("other");
+        c.setNetworkTimeout(Runnable::run, 12_345);
+        c.setHoldability(defaultHoldability == ResultSet.HOLD_CURSORS_OVER_COMMIT
+            ? ResultSet.CLOSE_CURSORS_AT_COMMIT : ResultSet.HOLD_CURSORS_OVER_COMMIT);
+        c.setClientInfo("ApplicationName", "first-borrower");
+        try (Statement s = c.createStatement()) {
+          s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        }
+        leftOpen = c.createStatement();
+        leftOpenRows = leftOpen.executeQuery("SELECT 1");
+        leftPrepared = c.prepareStatement("SELECT 2");
+      }
+      assertTrue(leftOpen.isClosed(), "a statement the borrower left open is closed on give-back");
+      assertTrue(leftOpenRows.isClosed());
+      assertTrue(leftPrepared.isClosed());
+      try (Connection c = ds.getConnection()) {
+        assertEquals(first, pid(c), "the same connection, reset");
+        assertEquals("public", c.getSchema());
+        assertEquals(0, c.getNetworkTimeout());
+        assertEquals(defaultHoldability, c.getHoldability());
+        assertEquals(defaultApplicationName, show(c, "application_name"));
+        assertEquals("read committed", show(c, "transaction_isolation"));
+        assertEquals(Connection.TRANSACTION_READ_COMMITTED, c.getTransactionIsolation());
+      }
+    }
+  }
+
+  @Test
+  void whatPoolInitSqlSetComesBackAfterABorrowerChangedIt(TestDatabase db) throws SQLException {
+    try (Connection admin = db.plain(); Statement s = admin.createStatement()) {
+      s.execute("CREATE SCHEMA IF NOT EXISTS app");
+    }
+    try (LsemDataSource ds = dataSource(db, "poolMaxSize", "1", "poolMinIdle", "0",
+        "poolInitSql", "SET search_path = app, public; SET statement_timeout = '7s'")) {
+      int first;
+      String applicationName;
+      try (Connection c = ds.getConnection()) {
+        first = pid(c);
+        applicationName = show(c, "application_name");
+        assertEquals("app, public", show(c, "search_path"));
+        c.setSchema("public");
+        c.setClientInfo("ApplicationName", "first-borrower");
+        try (Statement s = c.createStatement()) {
+          s.execute("SET statement_timeout = '1min'");
+        }
+      }
+      try (Connection c = ds.getConnection()) {
+        assertEquals(first, pid(c));
+        assertEquals("app, public", show(c, "search_path"), "poolInitSql's search path, not the server default");
+        assertEquals("7s", show(c, "statement_timeout"));
+        assertEquals(applicationName, show(c, "application_name"));
+        try (Statement s = c.createStatement()) {
+          s.execute("RESET ALL");
+        }
+      }
+      try (Connection c = ds.getConnection()) {
+        assertEquals(first, pid(c));
+        assertEquals("app, public", show(c, "search_path"), "after the borrower's RESET ALL too");
+        assertEquals("7s", show(c, "statement_timeout"));
+        assertEquals(applicationName, show(c, "application_name"));
+      }
+    }
+  }
+
+  @Test
   void urlLevelPoolingForDriverManager(TestDatabase db) throws SQLException {
     Properties p = db.credentials();
     p.setProperty("pool", "true");
