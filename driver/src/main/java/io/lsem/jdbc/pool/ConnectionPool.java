@@ -349,9 +349,7 @@ public final class ConnectionPool implements AutoCloseable {
   private PooledSession open() throws SQLException {
     ConnectionSession session = factory.open();
     try {
-      if (!settings.initSql().isEmpty()) {
-        session.physical().execSQLUpdate(settings.initSql());
-      }
+      session.init(settings.initSql());
       if (!settings.autoCommit()) {
         ConnectionWrapper first = ConnectionWrapper.lease(session);
         first.setAutoCommit(false); // through a lease, so the transaction tracker knows

@@ -34,6 +34,8 @@ public final class ConnectionSession {
   StandbyReads standby;
   private int statementsCreated;
   private Releaser releaser;
+  /** SQL a pool ran on the connection when it opened it ({@code poolInitSql}); run again on a new physical connection. */
+  private String initSql;
 
   /** Decides what closing a lease means; the default closes the physical connection. */
   @FunctionalInterface
@@ -77,6 +79,9 @@ public final class ConnectionSession {
     BaseConnection old = physical;
     BaseConnection fresh = context.connector().connectPrimary();
     try {
+      if (initSql != null) {
+        fresh.execSQLUpdate(initSql); // first: what the application set since overrides it
+      }
       settings.applyTo(fresh, tracker.autoCommit(), tracker.connectionReadOnly());
     } catch (SQLException e) {
       fresh.close();
@@ -134,6 +139,9 @@ public final class ConnectionSession {
     lostConnectedAtMillis = connectedAtMillis;
     BaseConnection fresh = connector.connectPrimary();
     try {
+      if (initSql != null) {
+        fresh.execSQLUpdate(initSql); // first: what the application set since overrides it
+      }
       settings.applyTo(fresh, tracker.autoCommit(), tracker.connectionReadOnly());
     } catch (SQLException e) {
       fresh.close();
@@ -188,6 +196,17 @@ public final class ConnectionSession {
   /** Makes closing a lease call {@code releaser} instead of closing the physical connection (pools). */
   public void releaseWith(Releaser releaser) {
     this.releaser = releaser;
+  }
+
+  /**
+   * Runs {@code sql} ({@code poolInitSql}) on the connection now, and on every physical connection
+   * that replaces it (failover, a move to the primary), before the application's session settings.
+   */
+  public void init(String sql) throws SQLException {
+    if (sql != null && !sql.isEmpty()) {
+      physical.execSQLUpdate(sql);
+      initSql = sql;
+    }
   }
 
   Releaser releaser() {

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Connections that must not be handed out again: one whose borrower saw a fatal failure (the
  * backend terminated: 57P01, then a closed socket) is evicted when given back, even inside the
  * validation bypass window; one that stopped answering fails validation within
- * {@code poolValidationTimeout} and is replaced once the server answers again.
+ * {@code poolValidationTimeout} and is replaced once the server answers again; one whose
+ * connection failed over mid-lease runs {@code poolInitSql} again on its new physical connection.
  */
 @ExtendWith(PostgresExtension.class)
 class PoolEvictionTest {
@@ -79,6 +80,35 @@ class PoolEvictionTest {
       try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
         assertTrue(rs.next());
         assertNotEquals(first, PoolTest.pid(c));
+      }
+    }
+  }
+
+  @Test
+  void aPooledConnectionThatFailsOverGetsPoolInitSqlAgain(TestDatabase db) throws Exception {
+    try (Connection admin = db.plain(); Statement s = admin.createStatement()) {
+      s.execute("CREATE SCHEMA IF NOT EXISTS app");
+    }
+    try (FaultProxy proxy = FaultProxy.start(db.server().host(), db.server().port());
+         LsemDataSource ds = new LsemDataSource(proxy.url("lsem:", db.name()))) {
+      ds.setUser(db.user());
+      ds.setPassword(db.password());
+      ds.setProperty("poolMaxSize", "1");
+      ds.setProperty("poolMinIdle", "0");
+      ds.setProperty("poolInitSql", "SET search_path = app, public");
+      try (Connection c = ds.getConnection()) {
+        int before = PoolTest.pid(c);
+        proxy.cutAll(); // the connection is lost mid-lease: the driver reconnects (failover is on)
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW search_path")) {
+          rs.next();
+          assertNotEquals(before, PoolTest.pid(c), "a new physical connection");
+          assertEquals("app, public", rs.getString(1), "the new connection ran poolInitSql too");
+        }
+      }
+      try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+           ResultSet rs = s.executeQuery("SHOW search_path")) {
+        rs.next();
+        assertEquals("app, public", rs.getString(1));
       }
     }
   }
