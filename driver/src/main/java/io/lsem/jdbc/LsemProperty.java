@@ -153,7 +153,11 @@ public enum LsemProperty {
   POOL("pool", "false", ValueParser.bool(),
       "DriverManager.getConnection borrows from a pool per URL, user and properties"),
 
-  /** The most connections a pool holds, in use or idle. Default 10. */
+  /**
+   * The most connections a pool holds, in use or idle. Default 10: each is a server backend (a
+   * process and its memory), and a few per core usually saturate the server; raise it only with
+   * the server's {@code max_connections} in mind.
+   */
   POOL_MAX_SIZE("poolMaxSize", "10", ValueParser.intRange(1, 10_000),
       "Most connections a pool holds, in use or idle"),
 
@@ -164,11 +168,19 @@ public enum LsemProperty {
   POOL_MIN_IDLE("poolMinIdle", "2", ValueParser.intRange(0, 10_000),
       "Idle connections the pool keeps ready"),
 
-  /** How long a borrower waits for a connection before the typed exhaustion error. Default 30s. */
+  /**
+   * How long a borrower waits for a connection before the typed exhaustion error. Default 30s: long
+   * enough to ride out a burst or a brief outage, short enough that a request fails with a clear
+   * message instead of hanging.
+   */
   POOL_CONNECTION_TIMEOUT("poolConnectionTimeout", "30s", ValueParser.duration(Duration.ZERO, Duration.ofHours(1)),
       "How long a borrower waits for a connection before PoolExhaustedException"),
 
-  /** An idle connection beyond {@code poolMinIdle} is closed after this long unused; {@code 0s} never. Default 10m. */
+  /**
+   * An idle connection beyond {@code poolMinIdle} is closed after this long unused; {@code 0s}
+   * never. Default 10m: the pool shrinks back after a peak, so quiet applications do not hold
+   * backends they no longer need.
+   */
   POOL_IDLE_TIMEOUT("poolIdleTimeout", "10m", ValueParser.duration(Duration.ZERO, Duration.ofDays(1)),
       "Idle time after which a connection beyond poolMinIdle is closed; 0s never"),
 
@@ -179,11 +191,19 @@ public enum LsemProperty {
   POOL_MAX_LIFETIME("poolMaxLifetime", "30m", ValueParser.duration(Duration.ZERO, Duration.ofDays(7)),
       "Age at which a connection is retired (with jitter); 0s never"),
 
-  /** An idle connection unused for this long is validated in the background; {@code 0s} never. Default 2m. */
+  /**
+   * An idle connection unused for this long is validated in the background; {@code 0s} never.
+   * Default 2m: below common firewall and load-balancer idle cut-offs, so idle connections stay
+   * open and a dead one is found by the pool rather than by a borrower.
+   */
   POOL_KEEPALIVE("poolKeepalive", "2m", ValueParser.duration(Duration.ZERO, Duration.ofDays(1)),
       "Idle time after which a connection is validated in the background; 0s never"),
 
-  /** How long validating a connection (an empty query) may take. Default 5s. */
+  /**
+   * How long validating a connection (an empty query, under a network timeout to the millisecond)
+   * may take before the connection is thrown away. Default 5s: a busy server still answers an
+   * empty query well within it, while a dead peer does not hold a borrower for long.
+   */
   POOL_VALIDATION_TIMEOUT("poolValidationTimeout", "5s", ValueParser.duration(Duration.ofMillis(1), Duration.ofMinutes(10)),
       "How long validating a connection may take"),
 
@@ -194,7 +214,11 @@ public enum LsemProperty {
   POOL_VALIDATION_BYPASS("poolValidationBypass", "500ms", ValueParser.duration(Duration.ZERO, Duration.ofHours(1)),
       "A connection used this recently is handed out without a validation round trip"),
 
-  /** A connection borrowed for longer than this is reported with the borrower's stack; {@code 0s} off. Default 0s. */
+  /**
+   * A connection borrowed for longer than this is reported (SLF4J WARN) with the borrower's stack;
+   * {@code 0s} off. Default off: recording the stack costs on every borrow, and what counts as too
+   * long depends on the application.
+   */
   POOL_LEAK_DETECTION_THRESHOLD("poolLeakDetectionThreshold", "0s", ValueParser.duration(Duration.ZERO, Duration.ofDays(1)),
       "Borrow time after which a possible leak is logged with the borrower's stack; 0s off"),
 
@@ -212,7 +236,11 @@ public enum LsemProperty {
   POOL_AUTO_COMMIT("poolAutoCommit", "true", ValueParser.bool(),
       "Autocommit of pooled connections as handed out"),
 
-  /** SQL run once on every new pooled connection (e.g. {@code SET search_path = app}). Default none. */
+  /**
+   * SQL run once on every new pooled connection (e.g. {@code SET search_path = app}), and again on
+   * the physical connection that replaces one after a failover; what it {@code SET}s is what giving
+   * a connection back restores. Default none.
+   */
   POOL_INIT_SQL("poolInitSql", "", ValueParser.text(),
       "SQL run once on every new pooled connection");
 
