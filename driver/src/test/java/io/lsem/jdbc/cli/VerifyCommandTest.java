@@ -179,6 +179,49 @@ class VerifyCommandTest {
     assertTrue(output().contains("table account: 5 rows"), output());
   }
 
+  @Test
+  void aRowLockIsNotAnOverwrite() throws SQLException {
+    try (Connection c = db.lsem()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.executeQuery("SELECT * FROM account WHERE id = 3 FOR UPDATE").close(); // takes an xid: recorded
+      }
+      c.commit();
+    }
+    assertEquals(7, scalar("SELECT count(*) FROM lsem.commit_log"));
+    // The locker (newest) and the row's writer trade timestamps: no order is owed between them.
+    long writer = scalar("SELECT commit_ts FROM account, lsem.commit_of(account.xmin) WHERE id = 3");
+    corrupt("UPDATE lsem.commit_log l SET start_ts = o.start_ts, commit_ts = o.commit_ts FROM lsem.commit_log o"
+        + " WHERE (l.commit_ts, o.commit_ts) IN ((" + writer + ", " + newest() + "), (" + newest() + ", " + writer + "))");
+    assertEquals(0, verify(), output());
+    assertTrue(output().contains("(1 pairs of recorded writers)"), output());
+  }
+
+  @Test
+  void partitionsAreReadThroughTheirParent() throws SQLException {
+    corrupt("DROP TABLE IF EXISTS ledger_entry");
+    corrupt("CREATE TABLE ledger_entry(id int, amount int) PARTITION BY RANGE (id)");
+    corrupt("CREATE TABLE ledger_entry_low PARTITION OF ledger_entry FOR VALUES FROM (0) TO (10)"
+        + " WITH (autovacuum_enabled = false)");
+    corrupt("CREATE TABLE ledger_entry_high PARTITION OF ledger_entry FOR VALUES FROM (10) TO (20)"
+        + " WITH (autovacuum_enabled = false)");
+    try (Connection c = db.lsem()) {
+      c.setAutoCommit(false);
+      for (String sql : new String[] {"INSERT INTO ledger_entry VALUES (1, 1), (11, 1)",
+          "UPDATE ledger_entry SET amount = 2", "DELETE FROM ledger_entry WHERE id = 11"}) {
+        try (Statement s = c.createStatement()) {
+          s.executeUpdate(sql);
+        }
+        c.commit();
+      }
+    }
+    assertEquals(0, verify("--table", "ledger_entry"), output());
+    assertTrue(output().contains("table ledger_entry: 1 rows, 1 written by recorded transactions, 0 not mapped"), output());
+    // insert → update of both rows, update → delete of one
+    assertTrue(output().contains("row versions of ledger_entry: each overwritten version's writer has a lower commit"
+        + " timestamp than its overwriter (3 pairs of recorded writers)"), output());
+  }
+
   private long oldest() throws SQLException {
     return scalar("SELECT min(commit_ts) FROM lsem.commit_log");
   }
