@@ -1,10 +1,17 @@
 package io.lsem.jdbc.cli;
 
-import io.lsem.jdbc.ledger.Ledger;
+import io.lsem.jdbc.clock.Hlc;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,25 +21,31 @@ import java.util.Properties;
  * The driver's command line, shipped in its jar:
  *
  * <pre>
- * java -cp lsem-jdbc.jar:postgresql.jar:slf4j-api.jar io.lsem.jdbc.cli.Lsem verify --url jdbc:postgresql://host/db --user u [--table t ...]
+ * java -cp lsem-jdbc.jar:postgresql.jar:slf4j-api.jar io.lsem.jdbc.cli.Lsem verify --url jdbc:postgresql://host/db --user u [--table t1,t2 ...]
  * java -cp ... io.lsem.jdbc.cli.Lsem install --url jdbc:postgresql://host/db --user u
  * </pre>
  *
- * {@code verify} checks the commit ledger and, with {@code --table}, that table's rows against it
- * (see {@link LedgerVerifier}); it prints what it checked and exits 0 when everything holds, 1 on
- * any violation, 2 on bad arguments or when it cannot connect. {@code install} creates the
- * {@code lsem} schema (the script the driver runs itself when it may). The password comes from
- * {@code --password} or the environment variable {@code LSEM_PASSWORD}, and is never printed.
+ * {@code verify} checks the commit ledger and, with {@code --table}, those tables' rows against it
+ * (see {@link LedgerVerifier}), all in one read-only REPEATABLE READ transaction (one snapshot); it
+ * prints what it checked and exits 0 when everything holds, 1 on any violation, 2 on bad arguments
+ * or when it cannot connect or query. {@code install} creates the {@code lsem} schema (the script
+ * the driver runs itself when it may). The password comes from {@code --password} or the
+ * environment variable {@code LSEM_PASSWORD}, and is never printed. Nothing here calls
+ * {@link System#exit}, except {@link #main}.
  */
 public final class Lsem {
   static final int OK = 0;
   static final int VIOLATIONS = 1;
   static final int USAGE = 2;
-  private static final String USAGE_TEXT = "usage: lsem verify --url JDBC_URL [--user USER] [--password PASSWORD]"
-      + " [--table [SCHEMA.]TABLE]... [--strict] [--max-offset MILLIS (default 60000)]\n"
+  /** The ledger's SQL script, the one the driver runs (io.lsem.jdbc.ledger.Ledger). */
+  static final String LEDGER_SCRIPT = "/io/lsem/jdbc/ledger/lsem-ledger.sql";
+  static final String USAGE_TEXT = "usage: lsem verify --url JDBC_URL [--user USER] [--password PASSWORD]"
+      + " [--table [SCHEMA.]TABLE[,...]]... [--since TIMESTAMP] [--strict] [--max-offset MILLIS (default 60000)]\n"
       + "       lsem install --url JDBC_URL [--user USER] [--password PASSWORD]\n"
       + "JDBC_URL: jdbc:postgresql://host[:port]/database or jdbc:lsem:postgresql://...;"
-      + " the password may also come from LSEM_PASSWORD";
+      + " the password may also come from LSEM_PASSWORD\n"
+      + "TIMESTAMP: a commit timestamp (a decimal 64-bit HLC value), an instant (2026-11-24T16:00:00Z)"
+      + " or a date (2026-11-24, midnight UTC)";
 
   private final PrintStream out;
   private final PrintStream err;
@@ -45,7 +58,12 @@ public final class Lsem {
   }
 
   public static void main(String[] args) {
-    System.exit(new Lsem(System.out, System.err, System.getenv()).run(args));
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the command {@code args} with the process's environment; returns the exit status. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return new Lsem(out, err, System.getenv()).run(args);
   }
 
   /** Runs the command {@code args}; returns the exit status. */
@@ -58,30 +76,67 @@ public final class Lsem {
       err.println(USAGE_TEXT);
       return USAGE;
     }
-    try (Connection c = connect(a)) {
-      return a.command.equals("install") ? install(c) : verify(c, a);
+    if (a.help) {
+      out.println(USAGE_TEXT);
+      return OK;
+    }
+    Connection c;
+    try {
+      c = connect(a);
     } catch (SQLException e) {
-      err.println("lsem: cannot " + a.command + " " + redact(a.url) + ": " + e.getSQLState() + " " + e.getMessage());
+      err.println("lsem: cannot connect to --url " + redact(a.url) + (a.user == null ? "" : " as --user " + a.user)
+          + ": " + e.getSQLState() + " " + redact(e.getMessage()));
+      return USAGE;
+    }
+    try (c) {
+      return a.command.equals("install") ? install(c) : verify(c, a);
+    } catch (LedgerVerifier.BadArgument e) {
+      err.println("lsem: " + e.getMessage());
+      return USAGE;
+    } catch (SQLException e) {
+      err.println("lsem: cannot " + a.command + " " + redact(a.url) + ": " + e.getSQLState() + " " + redact(e.getMessage()));
       return USAGE;
     }
   }
 
   private int install(Connection c) throws SQLException {
+    String script;
+    // Read here rather than through Ledger.script(): Ledger needs SLF4J, the command only pgjdbc.
+    try (InputStream in = Lsem.class.getResourceAsStream(LEDGER_SCRIPT)) {
+      if (in == null) {
+        throw new SQLException("the jar lacks " + LEDGER_SCRIPT);
+      }
+      script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new SQLException("cannot read " + LEDGER_SCRIPT + ": " + e.getMessage(), e);
+    }
     try (Statement s = c.createStatement()) {
-      s.execute(Ledger.script());
+      s.execute(script);
     }
     out.println("installed the lsem schema (commit ledger, version 1)");
     return OK;
   }
 
-  private int verify(Connection c, Arguments a) throws SQLException {
-    LedgerVerifier v = new LedgerVerifier(c, a.maxOffsetMillis);
-    if (v.checkLedger()) {
-      for (String table : a.tables) {
-        v.checkTable(table, a.strict);
-      }
+  private int verify(Connection c, Arguments a) throws SQLException, LedgerVerifier.BadArgument {
+    // One snapshot for every check, and no xid: the verifier never writes.
+    c.setAutoCommit(false);
+    c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+    c.setReadOnly(true);
+    try (Statement s = c.createStatement()) {
+      s.execute("SET TRANSACTION READ ONLY");
     }
-    out.println("lsem verify " + redact(a.url));
+    LedgerVerifier v = new LedgerVerifier(c, a.maxOffsetMillis, a.since);
+    try {
+      if (v.checkLedger()) {
+        for (String table : a.tables) {
+          v.checkTable(table, a.strict);
+        }
+      }
+    } finally {
+      c.rollback();
+    }
+    out.println("lsem verify " + redact(a.url)
+        + (a.since == null ? "" : " --since " + a.since + " (" + Hlc.format(a.since) + ")"));
     for (String line : v.report()) {
       out.println("  " + line);
     }
@@ -99,6 +154,7 @@ public final class Lsem {
     if (password != null) {
       p.setProperty("password", password);
     }
+    p.setProperty("ApplicationName", "lsem " + a.command);
     Connection c = new org.postgresql.Driver().connect(url, p);
     if (c == null) {
       throw new SQLException("not a PostgreSQL JDBC URL; expected jdbc:postgresql://host[:port]/database", "08001");
@@ -106,9 +162,9 @@ public final class Lsem {
     return c;
   }
 
-  /** The URL without a password parameter. */
-  static String redact(String url) {
-    return url == null ? null : url.replaceAll("(?i)(password=)[^&]*", "$1***");
+  /** The text without a password parameter's value. */
+  static String redact(String text) {
+    return text == null ? null : text.replaceAll("(?i)(password=)[^&\\s]*", "$1***");
   }
 
   /** The parsed command line. */
@@ -119,29 +175,54 @@ public final class Lsem {
     String password;
     final List<String> tables = new ArrayList<>();
     boolean strict;
+    boolean help;
+    Long since;
     long maxOffsetMillis = 60_000;
 
     static Arguments parse(String[] args) {
       Arguments a = new Arguments();
+      if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
+        a.help = true;
+        return a;
+      }
       if (args.length == 0 || !(args[0].equals("verify") || args[0].equals("install"))) {
-        throw new IllegalArgumentException(args.length == 0 ? "no command given"
+        throw new IllegalArgumentException(args.length == 0 ? "no command given; expected verify or install"
             : "unknown command '" + args[0] + "'; expected verify or install");
       }
       a.command = args[0];
       for (int i = 1; i < args.length; i++) {
         String name = args[i];
+        String inline = null;
+        int eq = name.indexOf('=');
+        if (name.startsWith("--") && eq > 0) {
+          inline = name.substring(eq + 1);
+          name = name.substring(0, eq);
+        }
+        if (inline == null && isValued(name)) {
+          inline = value(args, ++i, name);
+        }
         switch (name) {
-          case "--url": a.url = value(args, ++i, name); break;
-          case "--user": a.user = value(args, ++i, name); break;
-          case "--password": a.password = value(args, ++i, name); break;
-          case "--table": a.tables.add(table(value(args, ++i, name))); break;
+          case "--url": a.url = inline; break;
+          case "--user": a.user = inline; break;
+          case "--password": a.password = inline; break;
+          case "--table": tables(inline, a.tables); break;
+          case "--since": a.since = since(inline); break;
+          case "--max-offset": a.maxOffsetMillis = millis(inline); break;
           case "--strict": a.strict = true; break;
-          case "--max-offset": a.maxOffsetMillis = millis(value(args, ++i, name)); break;
-          default: throw new IllegalArgumentException("unknown option '" + name + "'");
+          case "--help": a.help = true; break;
+          default:
+            throw new IllegalArgumentException("unknown option '" + name + "' for " + a.command);
+        }
+        if (a.command.equals("install") && (name.equals("--table") || name.equals("--since")
+            || name.equals("--strict") || name.equals("--max-offset"))) {
+          throw new IllegalArgumentException(name + " is an option of verify, not of install");
         }
       }
+      if (a.help) {
+        return a;
+      }
       if (a.url == null) {
-        throw new IllegalArgumentException("--url is required");
+        throw new IllegalArgumentException("--url is required; expected --url jdbc:postgresql://host[:port]/database");
       }
       if (!a.url.startsWith("jdbc:postgresql:") && !a.url.startsWith("jdbc:lsem:postgresql:")) {
         throw new IllegalArgumentException("bad --url '" + redact(a.url)
@@ -150,16 +231,45 @@ public final class Lsem {
       return a;
     }
 
+    private static boolean isValued(String name) {
+      switch (name) {
+        case "--url": case "--user": case "--password": case "--table": case "--since": case "--max-offset":
+          return true;
+        default:
+          return false;
+      }
+    }
+
     private static String value(String[] args, int i, String name) {
       if (i >= args.length || args[i].startsWith("--")) {
-        throw new IllegalArgumentException(name + " needs a value");
+        throw new IllegalArgumentException(name + " needs a value" + (name.equals("--table")
+            ? "; expected --table [SCHEMA.]TABLE[,...]" : ""));
       }
       return args[i];
     }
 
-    private static String table(String t) {
-      LedgerVerifier.quoteTable(t); // rejects empty parts
-      return t;
+    private static void tables(String list, List<String> into) {
+      for (String t : list.split(",", -1)) {
+        t = t.trim();
+        LedgerVerifier.quoteTable(t); // rejects empty names and parts
+        into.add(t);
+      }
+    }
+
+    /** A commit timestamp, an ISO-8601 instant or a date (UTC), as the lowest timestamp of that millisecond. */
+    static long since(String v) {
+      try {
+        if (v.matches("[0-9]+")) {
+          return Long.parseLong(v);
+        }
+        if (v.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}")) {
+          return Hlc.of(LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(), 0);
+        }
+        return Hlc.of(Instant.parse(v).toEpochMilli(), 0);
+      } catch (NumberFormatException | DateTimeParseException e) {
+        throw new IllegalArgumentException("bad --since '" + v + "'; expected a commit timestamp (a decimal 64-bit"
+            + " HLC value), an instant such as 2026-11-24T16:00:00Z, or a date such as 2026-11-24");
+      }
     }
 
     private static long millis(String v) {

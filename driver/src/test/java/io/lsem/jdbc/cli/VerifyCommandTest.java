@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lsem.jdbc.ledger.Ledger;
 import io.lsem.testkit.PostgresExtension;
 import io.lsem.testkit.TestDatabase;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
@@ -32,9 +34,13 @@ class VerifyCommandTest {
   void history(TestDatabase db) throws SQLException {
     this.db = db;
     try (Connection plain = db.plain(); Statement s = plain.createStatement()) {
-      s.execute("DO $$ BEGIN IF to_regclass('lsem.commit_log') IS NOT NULL THEN TRUNCATE lsem.commit_log; END IF; END $$");
+      // A fresh ledger each time (some tests drop its constraints to corrupt it).
+      s.execute("DROP SCHEMA IF EXISTS lsem CASCADE");
+      s.execute(Ledger.script());
+      s.execute("CREATE EXTENSION IF NOT EXISTS pageinspect");
       s.execute("DROP TABLE IF EXISTS account");
-      s.execute("CREATE TABLE account(id int PRIMARY KEY, balance int)");
+      // No autovacuum: the overwritten row versions stay in the page for the causality check.
+      s.execute("CREATE TABLE account(id int PRIMARY KEY, balance int) WITH (autovacuum_enabled = false)");
     }
     try (Connection c = db.lsem()) {
       c.setAutoCommit(false);
@@ -86,10 +92,149 @@ class VerifyCommandTest {
   @Test
   void aHistoryMadeThroughTheDriverVerifies() {
     assertEquals(0, verify(), output());
-    assertTrue(output().contains("ledger rows: 6"), output());
+    assertTrue(output().contains("ledger rows checked: 6"), output());
     assertTrue(output().contains("table account: 5 rows, 5 written by recorded transactions, 0 not mapped"), output());
+    assertTrue(output().contains("ok        row versions of account: each overwritten version's writer has a lower"
+        + " commit timestamp than its overwriter (1 pairs of recorded writers)"), output());
     assertTrue(output().contains("verified: no violation"), output());
     assertFalse(output().contains(db.password()) && !db.password().isEmpty(), "the password is never printed");
+  }
+
+  @Test
+  void swappedTimestampsOfARowsTwoWritersBreakCausality() throws SQLException {
+    // The insert of account 1 (the oldest transaction) and its update (the newest) trade their
+    // timestamps: every ledger-only check still holds; the row versions show the overwrite order.
+    corrupt("UPDATE lsem.commit_log l SET start_ts = o.start_ts, commit_ts = o.commit_ts FROM lsem.commit_log o"
+        + " WHERE (l.commit_ts, o.commit_ts) IN ((" + oldest() + ", " + newest() + "), (" + newest() + ", " + oldest() + "))");
+    assertEquals(1, verify(), output());
+    assertTrue(output().contains("VIOLATION row versions of account: each overwritten version's writer has a lower"
+        + " commit timestamp than its overwriter: 1 of 1 pairs, e.g. account (0,1) written by"), output());
+    assertTrue(output().contains("1 check(s) violated"), output());
+  }
+
+  @Test
+  void withoutPageinspectRowVersionsAreUncheckedNotViolated() throws SQLException {
+    corrupt("DROP EXTENSION pageinspect");
+    corrupt("UPDATE lsem.commit_log l SET start_ts = o.start_ts, commit_ts = o.commit_ts FROM lsem.commit_log o"
+        + " WHERE (l.commit_ts, o.commit_ts) IN ((" + oldest() + ", " + newest() + "), (" + newest() + ", " + oldest() + "))");
+    assertEquals(0, verify(), output());
+    assertTrue(output().contains("unchecked row versions of account"), output());
+    assertTrue(output().contains("needs the pageinspect extension"), output());
+  }
+
+  @Test
+  void oneXidRecordedTwiceIsAViolation() throws SQLException {
+    corrupt("INSERT INTO lsem.commit_log SELECT gen_random_uuid(), xid, start_ts - 2, start_ts - 1, 1"
+        + " FROM lsem.commit_log WHERE commit_ts = " + oldest());
+    assertEquals(1, verify(), output());
+    assertTrue(output().contains("VIOLATION each PostgreSQL transaction (xid8) is recorded once: 1 found"), output());
+    assertTrue(output().contains("1 xmin value(s) match more than one recorded xid8"), output());
+  }
+
+  @Test
+  void oneLogicalIdRecordedTwiceIsAViolation() throws SQLException {
+    corrupt("ALTER TABLE lsem.commit_log DROP CONSTRAINT commit_log_pkey");
+    corrupt("INSERT INTO lsem.commit_log SELECT txn_id, xid, start_ts, commit_ts, attempts FROM lsem.commit_log"
+        + " WHERE commit_ts = " + oldest());
+    assertEquals(1, verify(), output());
+    assertTrue(output().contains("VIOLATION logical transaction ids are unique: 1 found"), output());
+    assertTrue(output().contains("appears 2 times"), output());
+  }
+
+  @Test
+  void aLedgerRowPointingAtAnotherTransactionLeavesItsRowsUnmapped() throws SQLException {
+    String other;
+    try (Connection plain = db.plain(); Statement s = plain.createStatement()) {
+      plain.setAutoCommit(false);
+      try (ResultSet rs = s.executeQuery("SELECT pg_current_xact_id()::text")) { // a committed xid, no rows
+        rs.next();
+        other = rs.getString(1);
+      }
+      plain.commit();
+    }
+    corrupt("UPDATE lsem.commit_log SET xid = '" + other + "' WHERE xid::xid = (SELECT xmin FROM account WHERE id = 5)");
+    assertEquals(0, verify(), output());
+    assertTrue(output().contains("table account: 5 rows, 4 written by recorded transactions, 1 not mapped"), output());
+    assertEquals(1, verify("--strict"), output());
+    assertTrue(output().contains("VIOLATION every row of account was written by a recorded transaction (--strict): 1 found"),
+        output());
+  }
+
+  @Test
+  void sinceLimitsTheLedgerChecksToLaterCommits() throws SQLException {
+    long newest = newest();
+    corrupt("UPDATE lsem.commit_log SET commit_ts = start_ts WHERE commit_ts = " + oldest());
+    assertEquals(1, verify(), output());
+    assertEquals(0, verify("--since", Long.toString(newest)), output());
+    assertTrue(output().contains("ledger rows checked: 1 of 6 (committed at or after --since)"), output());
+    assertEquals(0, verify("--since", "2999-01-01"), output());
+    assertTrue(output().contains("ledger rows checked: 0 of 6"), output());
+    assertEquals(1, verify("--since", "1970-01-01T00:00:00Z"), output());
+  }
+
+  @Test
+  void severalTablesInOneOption() {
+    assertEquals(0, verify("--table", "public.account,account"), output());
+    assertTrue(output().contains("table public.account: 5 rows"), output());
+    assertTrue(output().contains("table account: 5 rows"), output());
+  }
+
+  @Test
+  void aRowLockIsNotAnOverwrite() throws SQLException {
+    try (Connection c = db.lsem()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.executeQuery("SELECT * FROM account WHERE id = 3 FOR UPDATE").close(); // takes an xid: recorded
+      }
+      c.commit();
+    }
+    assertEquals(7, scalar("SELECT count(*) FROM lsem.commit_log"));
+    // The locker (newest) and the row's writer trade timestamps: no order is owed between them.
+    long writer = scalar("SELECT commit_ts FROM account, lsem.commit_of(account.xmin) WHERE id = 3");
+    corrupt("UPDATE lsem.commit_log l SET start_ts = o.start_ts, commit_ts = o.commit_ts FROM lsem.commit_log o"
+        + " WHERE (l.commit_ts, o.commit_ts) IN ((" + writer + ", " + newest() + "), (" + newest() + ", " + writer + "))");
+    assertEquals(0, verify(), output());
+    assertTrue(output().contains("(1 pairs of recorded writers)"), output());
+  }
+
+  @Test
+  void partitionsAreReadThroughTheirParent() throws SQLException {
+    corrupt("DROP TABLE IF EXISTS ledger_entry");
+    corrupt("CREATE TABLE ledger_entry(id int, amount int) PARTITION BY RANGE (id)");
+    corrupt("CREATE TABLE ledger_entry_low PARTITION OF ledger_entry FOR VALUES FROM (0) TO (10)"
+        + " WITH (autovacuum_enabled = false)");
+    corrupt("CREATE TABLE ledger_entry_high PARTITION OF ledger_entry FOR VALUES FROM (10) TO (20)"
+        + " WITH (autovacuum_enabled = false)");
+    try (Connection c = db.lsem()) {
+      c.setAutoCommit(false);
+      for (String sql : new String[] {"INSERT INTO ledger_entry VALUES (1, 1), (11, 1)",
+          "UPDATE ledger_entry SET amount = 2", "DELETE FROM ledger_entry WHERE id = 11"}) {
+        try (Statement s = c.createStatement()) {
+          s.executeUpdate(sql);
+        }
+        c.commit();
+      }
+    }
+    assertEquals(0, verify("--table", "ledger_entry"), output());
+    assertTrue(output().contains("table ledger_entry: 1 rows, 1 written by recorded transactions, 0 not mapped"), output());
+    // insert → update of both rows, update → delete of one
+    assertTrue(output().contains("row versions of ledger_entry: each overwritten version's writer has a lower commit"
+        + " timestamp than its overwriter (3 pairs of recorded writers)"), output());
+  }
+
+  private long oldest() throws SQLException {
+    return scalar("SELECT min(commit_ts) FROM lsem.commit_log");
+  }
+
+  private long newest() throws SQLException {
+    return scalar("SELECT max(commit_ts) FROM lsem.commit_log");
+  }
+
+  private long scalar(String sql) throws SQLException {
+    try (Connection plain = db.plain(); Statement s = plain.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   @Test
@@ -168,7 +313,29 @@ class VerifyCommandTest {
     assertEquals(2, lsem("verify", "--url", db.lsemUrl(), "--max-offset", "soon"), output());
     assertTrue(output().contains("bad --max-offset 'soon'"), output());
     assertEquals(2, lsem("verify", "--url", "jdbc:postgresql://127.0.0.1:1/nowhere", "--user", "x"), output());
-    assertTrue(output().contains("cannot verify"), output());
+    assertTrue(output().contains("cannot connect to --url jdbc:postgresql://127.0.0.1:1/nowhere as --user x"), output());
+    assertEquals(2, lsem("verify", "--url", "jdbc:postgresql://127.0.0.1:1/nowhere", "--password", "s3cr3t-pw"), output());
+    assertFalse(output().contains("s3cr3t-pw"), output());
+    assertEquals(2, lsem("verify", "--url", "jdbc:postgresql://127.0.0.1:1/nowhere?password=s3cr3t-pw"), output());
+    assertFalse(output().contains("s3cr3t-pw"), output());
+    assertEquals(2, lsem("verify", "--url"), output());
+    assertTrue(output().contains("--url needs a value"), output());
+    assertEquals(2, lsem("verify", "--url", db.lsemUrl(), "--since", "yesterday"), output());
+    assertTrue(output().contains("bad --since 'yesterday'; expected a commit timestamp"), output());
+    assertEquals(2, lsem("verify", "--url", db.lsemUrl(), "--table", "account,,x"), output());
+    assertTrue(output().contains("bad --table ''; expected [SCHEMA.]TABLE[,...]"), output());
+    assertEquals(2, lsem("verify", "--url", db.lsemUrl(), "--frobnicate"), output());
+    assertTrue(output().contains("unknown option '--frobnicate' for verify"), output());
+    assertEquals(2, lsem("install", "--url", db.lsemUrl(), "--strict"), output());
+    assertTrue(output().contains("--strict is an option of verify, not of install"), output());
+    assertEquals(2, verify("--table", "no_such_table"), output());
+    assertTrue(output().contains("bad --table 'no_such_table': no such table in this database"), output());
+    out.reset();
+    assertEquals(2, Lsem.run(new String[] {"check"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(out, true, StandardCharsets.UTF_8)));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("unknown command 'check'; expected verify or install"));
+    assertEquals(0, lsem("--help"), output());
+    assertTrue(output().contains("usage: lsem verify"), output());
   }
 
   @Test
@@ -176,6 +343,7 @@ class VerifyCommandTest {
     corrupt("DROP SCHEMA lsem CASCADE");
     assertEquals(1, verify(), output());
     assertTrue(output().contains("no ledger"), output());
+    assertEquals(Ledger.SCRIPT_RESOURCE, Lsem.LEDGER_SCRIPT, "install runs the driver's own script");
     assertEquals(0, lsem("install", "--url", db.lsemUrl(), "--user", db.user()), output());
     assertEquals(0, verify(), output());
   }
