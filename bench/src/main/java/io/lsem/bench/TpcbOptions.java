@@ -10,9 +10,46 @@ import java.util.Locale;
  * {@code --warmup N} (default 10) seconds per driver of unmeasured warm-up first;
  * {@code --scale N} (default: the number of threads, at least 1) the pgbench scale factor:
  * N branches, 10 N tellers, 100 000 N accounts;
- * {@code --keep} keeps the database instead of dropping it at the end.
+ * {@code --keep} keeps the database instead of dropping it at the end;
+ * {@code --compare FEATURE} compares the LSEM driver with one feature on against the same driver
+ * with it off, instead of the LSEM driver against plain pgjdbc: {@code timestamps}
+ * ({@code timestamps=on} vs {@code timestamps=off}), {@code retry} ({@code retry=true} vs
+ * {@code retry=false}) or {@code NAME=ON/OFF} for any driver property;
+ * {@code --with PROPS} adds driver properties ({@code a=1,b=2}) to both LSEM sides.
  */
-public record TpcbOptions(int threads, int seconds, int rounds, int warmupSeconds, int scale, boolean keep) {
+public record TpcbOptions(int threads, int seconds, int rounds, int warmupSeconds, int scale, boolean keep,
+    Comparison compare, String with) {
+
+  /**
+   * One driver property with its value on the measured side and on the baseline side, e.g.
+   * {@code timestamps}: {@code on} / {@code off}. {@code null} in {@link TpcbOptions#compare()}
+   * means the classic comparison, LSEM driver against plain pgjdbc.
+   */
+  public record Comparison(String property, String on, String off) {
+    static Comparison parse(String spec) {
+      switch (spec) {
+        case "timestamps": return new Comparison("timestamps", "on", "off");
+        case "retry": return new Comparison("retry", "true", "false");
+        default:
+          int eq = spec.indexOf('=');
+          int slash = spec.indexOf('/', eq + 1);
+          if (eq <= 0 || slash < 0 || slash == eq + 1 || slash == spec.length() - 1) {
+            throw new IllegalArgumentException("--compare takes timestamps, retry or NAME=ON/OFF, not '" + spec + "'");
+          }
+          return new Comparison(spec.substring(0, eq), spec.substring(eq + 1, slash), spec.substring(slash + 1));
+      }
+    }
+
+    /** {@code property=on}. */
+    String onProperty() {
+      return property + "=" + on;
+    }
+
+    /** {@code property=off}. */
+    String offProperty() {
+      return property + "=" + off;
+    }
+  }
 
   /** Accounts per unit of scale, as in pgbench. */
   public static final int ACCOUNTS_PER_BRANCH = 100_000;
@@ -27,6 +64,8 @@ public record TpcbOptions(int threads, int seconds, int rounds, int warmupSecond
     int warmup = 10;
     int scale = 0;
     boolean keep = false;
+    Comparison compare = null;
+    String with = "";
     for (int i = 0; i < args.length; i++) {
       String name = args[i].toLowerCase(Locale.ROOT);
       switch (name) {
@@ -36,16 +75,19 @@ public record TpcbOptions(int threads, int seconds, int rounds, int warmupSecond
         case "--warmup": warmup = nonNegative(name, args, ++i); break;
         case "--scale": scale = positive(name, args, ++i); break;
         case "--keep": keep = true; break;
+        case "--compare": compare = Comparison.parse(text(name, args, ++i)); break;
+        case "--with": with = text(name, args, ++i); break;
         default:
           throw new IllegalArgumentException("unknown option '" + args[i] + "'; expected " + usage());
       }
     }
-    return new TpcbOptions(threads, seconds, rounds, warmup, scale == 0 ? threads : scale, keep);
+    return new TpcbOptions(threads, seconds, rounds, warmup, scale == 0 ? threads : scale, keep, compare, with);
   }
 
   /** One line describing every option. */
   public static String usage() {
-    return "[--threads N=8] [--seconds N=10] [--rounds N=3] [--warmup N=10] [--scale N=threads] [--keep]";
+    return "[--threads N=8] [--seconds N=10] [--rounds N=3] [--warmup N=10] [--scale N=threads] [--keep]"
+        + " [--compare timestamps|retry|NAME=ON/OFF] [--with NAME=V,...]";
   }
 
   public int branches() {
@@ -58,6 +100,13 @@ public record TpcbOptions(int threads, int seconds, int rounds, int warmupSecond
 
   public int accounts() {
     return scale * ACCOUNTS_PER_BRANCH;
+  }
+
+  private static String text(String name, String[] args, int i) {
+    if (i >= args.length || args[i].isBlank()) {
+      throw new IllegalArgumentException(name + " needs a value");
+    }
+    return args[i];
   }
 
   private static int positive(String name, String[] args, int i) {

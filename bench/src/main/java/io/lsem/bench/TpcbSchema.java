@@ -58,6 +58,22 @@ final class TpcbSchema {
     }
   }
 
+  /** Rows in the commit ledger {@code lsem.commit_log}, or -1 if it does not exist. */
+  long ledgerRows() throws SQLException {
+    try (Connection c = admin.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT CASE WHEN to_regclass('lsem.commit_log') IS NULL THEN -1 END")) {
+      rs.next();
+      if (rs.getObject(1) != null) {
+        return -1;
+      }
+    }
+    try (Connection c = admin.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM lsem.commit_log")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   /** One line about the server: version and the durability settings that shape the figures. */
   String describeServer() throws SQLException {
     try (Connection c = admin.connect(); Statement s = c.createStatement();

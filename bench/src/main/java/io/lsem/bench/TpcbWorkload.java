@@ -18,11 +18,20 @@ import java.util.Locale;
  * lsem/plain. The server is the test kit's: embedded PostgreSQL, or the one named by
  * {@code LSEM_TEST_PG_URL}. Options: see {@link TpcbOptions}.
  *
- * <pre>java -cp bench/target/benchmarks.jar io.lsem.bench.TpcbWorkload --threads 8 --seconds 10 --rounds 3</pre>
+ * <p>With {@code --compare timestamps} (or {@code retry}, or {@code NAME=ON/OFF}) both sides are the
+ * LSEM driver, one with the feature on ("on") and one with it off ("off"), and the ratio is on/off.
+ *
+ * <pre>java -cp bench/target/benchmarks.jar io.lsem.bench.TpcbWorkload --threads 8 --seconds 10 --rounds 3
+ * java -cp bench/target/benchmarks.jar io.lsem.bench.TpcbWorkload --compare timestamps
+ * java -cp bench/target/benchmarks.jar io.lsem.bench.TpcbWorkload --compare retry</pre>
  */
 public final class TpcbWorkload {
   /** Ratio lsem/plain the driver aims for. */
   static final double TARGET_RATIO = 0.98;
+  /** Ratio with timestamps and the ledger on / off the driver aims for (issue 5). */
+  static final double TIMESTAMPS_TARGET_RATIO = 0.95;
+  /** Ratio with transparent retry on / off the driver aims for (issue 7). */
+  static final double RETRY_TARGET_RATIO = 0.97;
 
   private TpcbWorkload() {
   }
@@ -54,20 +63,33 @@ public final class TpcbWorkload {
     PostgresServer server = PostgresServer.shared();
     TestDatabase db = server.createDatabase("tpcb");
     try {
-      // -Dlsem.baseline=retry=false makes the baseline the driver itself with those properties
-      // (timestamps=off, retry=false, ...), to measure one feature on against off in one run.
-      String baseline = System.getProperty("lsem.baseline", "").replace(',', '&');
-      DriverTarget plain = baseline.isBlank() ? new DriverTarget("plain", db.plainUrl(), db.credentials())
-          : new DriverTarget("plain", db.lsemUrl() + "?" + baseline, db.credentials());
-      String extra = System.getProperty("lsem.properties", "").replace(',', '&'); // e.g. -Dlsem.properties=timestamps=off
-      DriverTarget lsem = new DriverTarget("lsem", db.lsemUrl() + (extra.isBlank() ? "" : "?" + extra), db.credentials());
-      TpcbSchema schema = new TpcbSchema(plain, o);
+      // --compare timestamps|retry|NAME=ON/OFF: the driver with a feature on ("on") against the same
+      // driver with it off ("off"); otherwise the LSEM driver ("lsem") against plain pgjdbc ("plain").
+      // -Dlsem.baseline=retry=false (older form) makes the baseline the driver with those properties.
+      String common = join(o.with(), System.getProperty("lsem.properties", ""));
+      String legacyBaseline = System.getProperty("lsem.baseline", "");
+      DriverTarget base;
+      DriverTarget cand;
+      if (o.compare() != null) {
+        base = new DriverTarget("off", lsemUrl(db, join(common, o.compare().offProperty())), db.credentials());
+        cand = new DriverTarget("on", lsemUrl(db, join(common, o.compare().onProperty())), db.credentials());
+      } else if (!legacyBaseline.isBlank()) {
+        base = new DriverTarget("plain", lsemUrl(db, join(common, legacyBaseline)), db.credentials());
+        cand = new DriverTarget("lsem", lsemUrl(db, common), db.credentials());
+      } else {
+        base = new DriverTarget("plain", db.plainUrl(), db.credentials());
+        cand = new DriverTarget("lsem", lsemUrl(db, common), db.credentials());
+      }
+      DriverTarget plain = base;
+      DriverTarget lsem = cand;
+      TpcbSchema schema = new TpcbSchema(new DriverTarget("admin", db.plainUrl(), db.credentials()), o);
       System.out.println("server: " + schema.describeServer() + (server.isEmbedded() ? ", embedded" : ", existing")
           + ", database " + db.name());
-      if (baseline.isBlank()) {
+      if (o.compare() == null && legacyBaseline.isBlank()) {
         checkDrivers(plain, lsem);
       } else {
-        System.out.println("baseline: the LSEM driver with " + baseline + " (labelled plain below)");
+        System.out.println("baseline \"" + base.label() + "\": the LSEM driver " + query(base)
+            + "; measured \"" + cand.label() + "\": the LSEM driver " + query(cand));
       }
 
       long t0 = System.nanoTime();
@@ -98,11 +120,19 @@ public final class TpcbWorkload {
         }
         double ratio = byLabel[1].tps() / byLabel[0].tps();
         ratios.add(ratio);
-        System.out.printf(Locale.ROOT, "round %d ratio lsem/plain: %.3f%n", round, ratio);
+        System.out.printf(Locale.ROOT, "round %d ratio %s/%s: %.3f%n", round, lsem.label(), plain.label(), ratio);
       }
-      summarize(measured, ratios);
+      double target = o.compare() == null ? TARGET_RATIO
+          : o.compare().property().equals("timestamps") ? TIMESTAMPS_TARGET_RATIO
+          : o.compare().property().equals("retry") ? RETRY_TARGET_RATIO : TARGET_RATIO;
+      summarize(measured, ratios, plain.label(), lsem.label(), target);
       long committed = all.stream().mapToLong(RunResult::committed).sum();
       long unknown = all.stream().mapToLong(RunResult::unknownOutcomes).sum();
+      if (o.compare() != null && o.compare().property().equals("timestamps")) {
+        long onCommits = all.stream().filter(r -> r.label().equals(lsem.label())).mapToLong(RunResult::committed).sum();
+        System.out.println("ledger: " + schema.ledgerRows() + " rows in lsem.commit_log; " + onCommits
+            + " commits acknowledged with timestamps on (each writes one row)");
+      }
       return schema.verify(committed, unknown);
     } finally {
       if (o.keep()) {
@@ -136,28 +166,44 @@ public final class TpcbWorkload {
         r.userMicrosPerTxn(), r.syscallsPerTxn());
   }
 
-  private static void summarize(List<RunResult> measured, List<Double> roundRatios) {
-    double plain = overallTps(measured, "plain");
-    double lsem = overallTps(measured, "lsem");
-    double[] plainCpu = cpuPerTxn(measured, "plain");
-    double[] lsemCpu = cpuPerTxn(measured, "lsem");
-    long plainErrors = measured.stream().filter(r -> r.label().equals("plain")).mapToLong(RunResult::errors).sum();
-    long lsemErrors = measured.stream().filter(r -> r.label().equals("lsem")).mapToLong(RunResult::errors).sum();
+  private static void summarize(List<RunResult> measured, List<Double> roundRatios, String baseLabel,
+      String label, double target) {
+    double plain = overallTps(measured, baseLabel);
+    double lsem = overallTps(measured, label);
+    double[] plainCpu = cpuPerTxn(measured, baseLabel);
+    double[] lsemCpu = cpuPerTxn(measured, label);
+    long plainErrors = measured.stream().filter(r -> r.label().equals(baseLabel)).mapToLong(RunResult::errors).sum();
+    long lsemErrors = measured.stream().filter(r -> r.label().equals(label)).mapToLong(RunResult::errors).sum();
     double ratio = lsem / plain;
-    System.out.printf(Locale.ROOT, "overall  plain %9.1f tps  (client CPU %.1f us/txn, user %.1f; %d errors)%n",
-        plain, plainCpu[0], plainCpu[1], plainErrors);
-    System.out.printf(Locale.ROOT, "overall  lsem  %9.1f tps  (client CPU %.1f us/txn, user %.1f; %d errors)%n",
-        lsem, lsemCpu[0], lsemCpu[1], lsemErrors);
-    System.out.printf(Locale.ROOT, "client CPU added by lsem: %+.1f us/txn (%+.1f%%), user %+.1f us/txn%n",
+    System.out.printf(Locale.ROOT, "overall  %-5s %9.1f tps  (client CPU %.1f us/txn, user %.1f; %d errors)%n",
+        baseLabel, plain, plainCpu[0], plainCpu[1], plainErrors);
+    System.out.printf(Locale.ROOT, "overall  %-5s %9.1f tps  (client CPU %.1f us/txn, user %.1f; %d errors)%n",
+        label, lsem, lsemCpu[0], lsemCpu[1], lsemErrors);
+    System.out.printf(Locale.ROOT, "client CPU added by %s: %+.1f us/txn (%+.1f%%), user %+.1f us/txn%n", label,
         lsemCpu[0] - plainCpu[0], 100 * (lsemCpu[0] / plainCpu[0] - 1), lsemCpu[1] - plainCpu[1]);
-    System.out.printf(Locale.ROOT, "ratio lsem/plain: %.3f (target >= %.2f: %s)%n", ratio, TARGET_RATIO,
-        ratio >= TARGET_RATIO ? "met" : "NOT met");
+    System.out.printf(Locale.ROOT, "ratio %s/%s: %.3f (target >= %.2f: %s)%n", label, baseLabel, ratio, target,
+        ratio >= target ? "met" : "NOT met");
     List<Double> sorted = new ArrayList<>(roundRatios);
     sorted.sort(null);
     int n = sorted.size();
     double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     System.out.printf(Locale.ROOT, "per-round ratios: min %.3f, median %.3f, max %.3f%n",
         sorted.get(0), median, sorted.get(n - 1));
+  }
+
+  /** {@code a,b} joined as one property list ({@code ,} or {@code &} separated), ignoring blanks. */
+  private static String join(String a, String b) {
+    return a.isBlank() ? b : b.isBlank() ? a : a + "," + b;
+  }
+
+  /** The LSEM URL of {@code db} with {@code props} ({@code a=1,b=2}) as its query. */
+  private static String lsemUrl(TestDatabase db, String props) {
+    return db.lsemUrl() + (props.isBlank() ? "" : "?" + props.replace(',', '&'));
+  }
+
+  private static String query(DriverTarget t) {
+    int q = t.url().indexOf('?');
+    return q < 0 ? "(defaults)" : "with " + t.url().substring(q + 1);
   }
 
   /** Client CPU (user + system, user) in microseconds per acknowledged commit over {@code label}'s runs. */
