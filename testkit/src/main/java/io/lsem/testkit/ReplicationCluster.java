@@ -2,10 +2,7 @@ package io.lsem.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,12 +10,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -84,7 +79,6 @@ import java.util.stream.Collectors;
  */
 public final class ReplicationCluster implements AutoCloseable {
   private static final String DIR_PREFIX = "lsem-repl-";
-  private static final String OWNER_FILE = "owner";
   private static final String NODE_CONF = "lsem-node.conf";
   private static final String HOST = "127.0.0.1";
   private static final String USER = "postgres";
@@ -294,9 +288,7 @@ public final class ReplicationCluster implements AutoCloseable {
     try {
       Path parent = options.parentDirectory != null ? options.parentDirectory : defaultParent();
       this.base = Files.createTempDirectory(parent, DIR_PREFIX + ProcessHandle.current().pid() + "-").toRealPath();
-      ProcessHandle self = ProcessHandle.current();
-      Files.writeString(base.resolve(OWNER_FILE),
-          self.pid() + " " + self.info().startInstant().map(Instant::toEpochMilli).orElse(0L) + "\n");
+      PgTools.writeOwner(base);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a directory for the cluster", e);
     }
@@ -713,41 +705,7 @@ public final class ReplicationCluster implements AutoCloseable {
 
   /** Removes directories (and kills processes) left by clusters of JVMs that no longer run. */
   private static void sweepAbandoned(Path parent) {
-    if (!Files.isDirectory(parent)) {
-      return;
-    }
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, DIR_PREFIX + "*")) {
-      for (Path dir : dirs) {
-        Path owner = dir.resolve(OWNER_FILE);
-        if (!Files.isRegularFile(owner)) {
-          continue; // being created right now, or not ours
-        }
-        String[] f = Files.readString(owner, StandardCharsets.UTF_8).trim().split("\\s+");
-        if (f.length != 2) {
-          continue;
-        }
-        long pid = Long.parseLong(f[0]);
-        long startedMillis = Long.parseLong(f[1]);
-        Optional<ProcessHandle> p = ProcessHandle.of(pid);
-        boolean alive = p.isPresent() && p.get().isAlive()
-            && p.get().info().startInstant().map(Instant::toEpochMilli).orElse(-1L) == startedMillis;
-        if (alive) {
-          continue;
-        }
-        Path real = dir.toRealPath();
-        PgTools.reap(real, Duration.ZERO);
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(real)) {
-          for (Path child : children) {
-            if (Files.isDirectory(child)) {
-              PgTools.removeLeftoverSharedMemory(child);
-            }
-          }
-        }
-        PgTools.deleteRecursively(real);
-      }
-    } catch (IOException | RuntimeException e) {
-      // best effort: a leftover of an earlier run must not fail this one
-    }
+    PgTools.sweepAbandoned(parent, DIR_PREFIX);
   }
 
   // ---- internals ------------------------------------------------------------------------------------
@@ -768,26 +726,7 @@ public final class ReplicationCluster implements AutoCloseable {
   }
 
   private static int[] freePorts(int count) {
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST));
-        held.add(s);
-        ports[i] = s.getLocalPort();
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot find free ports on " + HOST, e);
-    } finally {
-      for (ServerSocket s : held) {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // it was only probing
-        }
-      }
-    }
+    return PgTools.freePorts(count);
   }
 
   private void writeBaseConfiguration(Path data) {
