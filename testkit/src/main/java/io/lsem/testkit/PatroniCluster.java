@@ -219,6 +219,17 @@ public final class PatroniCluster implements AutoCloseable {
       return PgTools.tail(logFile, lines);
     }
 
+    /** The last {@code lines} lines Patroni itself wrote to the log (PostgreSQL's left out). */
+    public String patroniLogTail(int lines) {
+      try {
+        List<String> own = Files.readAllLines(logFile, StandardCharsets.UTF_8).stream()
+            .filter(l -> l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3} .*")).collect(Collectors.toList());
+        return String.join("\n", own.subList(Math.max(0, own.size() - lines), own.size()));
+      } catch (IOException | UncheckedIOException e) {
+        return "(cannot read " + logFile + ": " + e + ")";
+      }
+    }
+
     /** A plain pgjdbc connection as {@code postgres} to database {@code postgres}. */
     public Connection connect() throws SQLException {
       Properties p = new Properties();
@@ -714,9 +725,12 @@ public final class PatroniCluster implements AutoCloseable {
         } else if (inRecovery(l)) {
           last = l.name + " in recovery";
         } else {
+          // only the members' own walreceivers count (application_name = member name): a replica
+          // still being cloned shows up here too, as pg_basebackup's WAL stream
+          String names = members.stream().map(m -> "'" + m.name + "'").collect(Collectors.joining(", "));
           try (Connection c = l.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
               "SELECT count(*) FILTER (WHERE state = 'streaming'), count(*) FILTER (WHERE state = 'streaming' AND sync_state = 'sync')"
-                  + " FROM pg_stat_replication")) {
+                  + " FROM pg_stat_replication WHERE application_name IN (" + names + ")")) {
             rs.next();
             int streaming = rs.getInt(1);
             int sync = rs.getInt(2);
@@ -739,6 +753,45 @@ public final class PatroniCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until every other running member has replayed the leader's WAL up to where it is now
+   * (with asynchronous replication, what a failover right after this call cannot lose).
+   */
+  public void awaitReplicated() {
+    Member l = leader();
+    String lsn;
+    try (Connection c = l.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()")) {
+      rs.next();
+      lsn = rs.getString(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the WAL position of the leader " + l + ": " + e.getMessage(), e);
+    }
+    long deadline = System.nanoTime() + options.timeout.toNanos();
+    for (Member m : members) {
+      if (m == l || m.postmasterPid() == 0) {
+        continue;
+      }
+      String last = "";
+      while (true) {
+        try (Connection c = m.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+            "SELECT pg_last_wal_replay_lsn() >= '" + lsn + "'::pg_lsn")) {
+          rs.next();
+          if (rs.getBoolean(1)) {
+            break;
+          }
+          last = "replay behind " + lsn;
+        } catch (SQLException e) {
+          last = e.getMessage();
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(m + " did not replay the leader's WAL up to " + lsn + " within " + options.timeout
+              + " (" + last + ")" + diagnostics());
+        }
+        PgTools.pause(10);
+      }
+    }
+  }
+
   private static boolean inRecovery(Member m) throws SQLException {
     try (Connection c = m.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
       rs.next();
@@ -754,7 +807,7 @@ public final class PatroniCluster implements AutoCloseable {
       sb.append("\n---- GET /cluster failed: ").append(e.getMessage());
     }
     for (Member m : members) {
-      sb.append("\n---- last lines of ").append(m.logFile).append(" ----\n").append(m.logTail(25));
+      sb.append("\n---- last lines of Patroni in ").append(m.logFile).append(" ----\n").append(m.patroniLogTail(25));
     }
     return sb.toString();
   }

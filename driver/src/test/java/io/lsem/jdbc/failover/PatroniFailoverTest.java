@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
  * Opt-in ({@code mvn -B -Ppatroni -pl driver -am verify}): the money-transfer workload of
  * {@link PrimaryFailoverTest} (4 threads, a client-generated id per transfer, no key on the
  * transfer log) through {@code jdbc:lsem:postgresql://<every member>/postgres} against a
- * two-node Patroni cluster on 127.0.0.1 in {@code synchronous_mode} (etcd, ttl 10 s, loop_wait
- * 1 s, primary_start_timeout 0), while three faults follow one another, the cluster healing in
- * between:
+ * two-node ({@code -Dlsem.patroni.nodes=3} for three) Patroni cluster on 127.0.0.1 in
+ * {@code synchronous_mode} (etcd, ttl 10 s, loop_wait 1 s, primary_start_timeout 0), while three
+ * faults follow one another, the cluster healing in between:
  * <ol>
  *   <li>a Patroni switchover ({@code POST /switchover});</li>
  *   <li>{@code kill -9} of the leader's postmaster: Patroni fails over to the synchronous standby;</li>
@@ -43,7 +43,7 @@ class PatroniFailoverTest {
   static void start() throws SQLException {
     String missing = PatroniCluster.unavailableReason();
     assumeTrue(missing == null, missing);
-    cluster = PatroniCluster.start(PatroniCluster.Options.defaults());
+    cluster = PatroniCluster.start(PatroniCluster.Options.defaults().nodes(Integer.getInteger("lsem.patroni.nodes", 2)));
     try (Connection c = cluster.leader().connect()) {
       TransferWorkload.createSchema(c);
     }
@@ -75,6 +75,8 @@ class PatroniFailoverTest {
     try (Connection c = cluster.leader().connect()) {
       workload.verify(c);
     }
+    System.out.printf("%d transfers committed through the driver (%s), each stored once%n", workload.committed().size(),
+        cluster.options());
   }
 
   /**
