@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -69,7 +68,6 @@ public final class PatroniCluster implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
   private static final String USER = "postgres";
   private static final String SCOPE = "lsem-patroni";
-  private static final Path SHM = Path.of("/dev/shm");
   private static final AtomicBoolean SWEPT = new AtomicBoolean();
 
   /** How to build the cluster. */
@@ -232,16 +230,7 @@ public final class PatroniCluster implements AutoCloseable {
 
     /** A plain pgjdbc connection as {@code postgres} to database {@code postgres}. */
     public Connection connect() throws SQLException {
-      Properties p = new Properties();
-      p.setProperty("user", USER);
-      p.setProperty("connectTimeout", "2");
-      p.setProperty("socketTimeout", "30");
-      p.setProperty("ApplicationName", "lsem-testkit");
-      Connection c = new org.postgresql.Driver().connect(url(), p);
-      if (c == null) {
-        throw new SQLException("pgjdbc did not accept " + url());
-      }
-      return c;
+      return PgTools.connect(url(), 2, 30);
     }
 
     /** PID of the running postmaster (from {@code postmaster.pid}), or 0. */
@@ -305,7 +294,7 @@ public final class PatroniCluster implements AutoCloseable {
     this.patroni = patroni;
     this.etcd = etcd;
     try {
-      Path parent = options.parentDirectory != null ? options.parentDirectory : defaultParent();
+      Path parent = options.parentDirectory != null ? options.parentDirectory : PgTools.defaultParent();
       this.base = Files.createTempDirectory(parent, DIR_PREFIX + ProcessHandle.current().pid() + "-").toRealPath();
       PgTools.writeOwner(base);
     } catch (IOException e) {
@@ -352,11 +341,7 @@ public final class PatroniCluster implements AutoCloseable {
     }
     PgTools tools = PgTools.locate(options.binDirectory);
     if (SWEPT.compareAndSet(false, true)) {
-      PgTools.sweepAbandoned(SHM, DIR_PREFIX);
-      PgTools.sweepAbandoned(Path.of(System.getProperty("java.io.tmpdir")), DIR_PREFIX);
-      if (options.parentDirectory != null) {
-        PgTools.sweepAbandoned(options.parentDirectory, DIR_PREFIX);
-      }
+      PgTools.sweepAbandonedEverywhere(DIR_PREFIX, options.parentDirectory);
     }
     PatroniCluster cluster = new PatroniCluster(options, tools, program("patroni", "LSEM_PATRONI"),
         program("etcd", "LSEM_ETCD"));
@@ -863,25 +848,7 @@ public final class PatroniCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
       failure = new IllegalStateException("interrupted while stopping the cluster in " + base, e);
     }
-    try {
-      PgTools.deleteRecursively(base);
-    } catch (RuntimeException e) {
-      if (failure == null) {
-        failure = e;
-      } else {
-        failure.addSuppressed(e);
-      }
-    }
-    if (!fromHook) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(shutdownHook);
-      } catch (IllegalStateException ignored) {
-        // the JVM is already exiting
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    PgTools.finishClose(base, failure, shutdownHook, fromHook);
   }
 
   // ---- internals ------------------------------------------------------------------------------------
@@ -910,17 +877,6 @@ public final class PatroniCluster implements AutoCloseable {
       }
     }
     return null;
-  }
-
-  private static Path defaultParent() {
-    try {
-      if (Files.isDirectory(SHM) && Files.isWritable(SHM) && Files.getFileStore(SHM).getUsableSpace() >= (1L << 30)) {
-        return SHM;
-      }
-    } catch (IOException ignored) {
-      // fall back to the temporary directory
-    }
-    return Path.of(System.getProperty("java.io.tmpdir"));
   }
 
   /** A YAML single-quoted scalar. */

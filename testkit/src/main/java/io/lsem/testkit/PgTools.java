@@ -192,6 +192,74 @@ final class PgTools {
 
   // ---- ports and abandoned directories ----------------------------------------------------------
 
+  private static final Path SHM = Path.of("/dev/shm");
+
+  /**
+   * Where a cluster's directory goes: {@code /dev/shm} when it is a writable directory with 1 GiB
+   * free (a memory file system makes initdb and base backups twice as fast), otherwise
+   * {@code java.io.tmpdir}.
+   */
+  static Path defaultParent() {
+    try {
+      if (Files.isDirectory(SHM) && Files.isWritable(SHM) && Files.getFileStore(SHM).getUsableSpace() >= (1L << 30)) {
+        return SHM;
+      }
+    } catch (IOException ignored) {
+      // fall back to the temporary directory
+    }
+    return Path.of(System.getProperty("java.io.tmpdir"));
+  }
+
+  /** The directories a new cluster sweeps for leftovers of dead JVMs: {@code /dev/shm}, the temporary directory and {@code extra}. */
+  static void sweepAbandonedEverywhere(String prefix, Path extra) {
+    sweepAbandoned(SHM, prefix);
+    sweepAbandoned(Path.of(System.getProperty("java.io.tmpdir")), prefix);
+    if (extra != null) {
+      sweepAbandoned(extra, prefix);
+    }
+  }
+
+  /**
+   * The end of a cluster's close: deletes its directory {@code base}, unregisters its shutdown
+   * {@code hook} (unless this is the hook running), and throws {@code failure} (with a failure to
+   * delete added) or the failure to delete.
+   */
+  static void finishClose(Path base, RuntimeException failure, Thread hook, boolean fromHook) {
+    try {
+      deleteRecursively(base);
+    } catch (RuntimeException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (!fromHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException ignored) {
+        // the JVM is already exiting
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** A plain pgjdbc connection as {@code postgres} (timeouts in seconds). */
+  static java.sql.Connection connect(String url, int connectTimeout, int socketTimeout) throws java.sql.SQLException {
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("user", OS_USER);
+    p.setProperty("connectTimeout", Integer.toString(connectTimeout));
+    p.setProperty("socketTimeout", Integer.toString(socketTimeout));
+    p.setProperty("ApplicationName", "lsem-testkit");
+    java.sql.Connection c = new org.postgresql.Driver().connect(url, p);
+    if (c == null) {
+      throw new java.sql.SQLException("pgjdbc did not accept " + url);
+    }
+    return c;
+  }
+
   /** {@code count} distinct ports of 127.0.0.1 that were free a moment ago. */
   static int[] freePorts(int count) {
     List<java.net.ServerSocket> held = new ArrayList<>();

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -254,16 +253,7 @@ public final class ReplicationCluster implements AutoCloseable {
 
     /** A plain pgjdbc connection as {@code postgres} to {@code database}. */
     public Connection connect(String database) throws SQLException {
-      Properties p = new Properties();
-      p.setProperty("user", USER);
-      p.setProperty("connectTimeout", "5");
-      p.setProperty("socketTimeout", "120");
-      p.setProperty("ApplicationName", "lsem-testkit");
-      Connection c = new org.postgresql.Driver().connect(url(database), p);
-      if (c == null) {
-        throw new SQLException("pgjdbc did not accept " + url(database));
-      }
-      return c;
+      return PgTools.connect(url(database), 5, 120);
     }
 
     @Override
@@ -286,7 +276,7 @@ public final class ReplicationCluster implements AutoCloseable {
     this.options = options;
     this.tools = tools;
     try {
-      Path parent = options.parentDirectory != null ? options.parentDirectory : defaultParent();
+      Path parent = options.parentDirectory != null ? options.parentDirectory : PgTools.defaultParent();
       this.base = Files.createTempDirectory(parent, DIR_PREFIX + ProcessHandle.current().pid() + "-").toRealPath();
       PgTools.writeOwner(base);
     } catch (IOException e) {
@@ -313,11 +303,7 @@ public final class ReplicationCluster implements AutoCloseable {
     }
     PgTools tools = PgTools.locate(options.binDirectory);
     if (SWEPT.compareAndSet(false, true)) {
-      sweepAbandoned(SHM);
-      sweepAbandoned(Path.of(System.getProperty("java.io.tmpdir")));
-      if (options.parentDirectory != null) {
-        sweepAbandoned(options.parentDirectory);
-      }
+      PgTools.sweepAbandonedEverywhere(DIR_PREFIX, options.parentDirectory);
     }
     ReplicationCluster cluster = new ReplicationCluster(options, tools);
     try {
@@ -669,43 +655,7 @@ public final class ReplicationCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
       failure = new IllegalStateException("interrupted while stopping the cluster in " + base, e);
     }
-    try {
-      PgTools.deleteRecursively(base);
-    } catch (RuntimeException e) {
-      if (failure == null) {
-        failure = e;
-      } else {
-        failure.addSuppressed(e);
-      }
-    }
-    if (!fromHook) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(shutdownHook);
-      } catch (IllegalStateException ignored) {
-        // the JVM is already exiting
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
-  }
-
-  private static final Path SHM = Path.of("/dev/shm");
-
-  private static Path defaultParent() {
-    try {
-      if (Files.isDirectory(SHM) && Files.isWritable(SHM) && Files.getFileStore(SHM).getUsableSpace() >= (1L << 30)) {
-        return SHM;
-      }
-    } catch (IOException ignored) {
-      // fall back to the temporary directory
-    }
-    return Path.of(System.getProperty("java.io.tmpdir"));
-  }
-
-  /** Removes directories (and kills processes) left by clusters of JVMs that no longer run. */
-  private static void sweepAbandoned(Path parent) {
-    PgTools.sweepAbandoned(parent, DIR_PREFIX);
+    PgTools.finishClose(base, failure, shutdownHook, fromHook);
   }
 
   // ---- internals ------------------------------------------------------------------------------------
