@@ -29,6 +29,8 @@ final class PgTools {
   static final String ENV_BIN = "LSEM_PG_BIN";
   static final Path DEFAULT_BIN = Path.of("/usr/lib/postgresql/15/bin");
   private static final String OS_USER = "postgres";
+  /** In a cluster's directory: the PID and start time of the JVM that made it. */
+  static final String OWNER_FILE = "owner";
   private static final List<String> REQUIRED = List.of("initdb", "postgres", "pg_ctl", "pg_basebackup", "pg_rewind");
 
   private final Path bin;
@@ -163,7 +165,8 @@ final class PgTools {
   }
 
   /**
-   * Starts a long-running server program in {@code workDir} without waiting for it, its output
+   * Starts a long-running server program (a name in the installation, or an absolute path) in
+   * {@code workDir} without waiting for it, its output
    * appended to {@code log}. The process returned is the program itself or, when root, the
    * {@code runuser} that waits for it: either way a child of this JVM, so the program is reaped
    * the moment it dies (an orphan would linger as a zombie until init reaps it).
@@ -173,7 +176,7 @@ final class PgTools {
     if (root) {
       command.addAll(List.of("runuser", "-u", OS_USER, "--"));
     }
-    command.add(bin.resolve(program).toString());
+    command.add(program.startsWith("/") ? program : bin.resolve(program).toString());
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -184,6 +187,159 @@ final class PgTools {
       return pb.start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + String.join(" ", command), e);
+    }
+  }
+
+  // ---- ports and abandoned directories ----------------------------------------------------------
+
+  private static final Path SHM = Path.of("/dev/shm");
+
+  /**
+   * Where a cluster's directory goes: {@code /dev/shm} when it is a writable directory with 1 GiB
+   * free (a memory file system makes initdb and base backups twice as fast), otherwise
+   * {@code java.io.tmpdir}.
+   */
+  static Path defaultParent() {
+    try {
+      if (Files.isDirectory(SHM) && Files.isWritable(SHM) && Files.getFileStore(SHM).getUsableSpace() >= (1L << 30)) {
+        return SHM;
+      }
+    } catch (IOException ignored) {
+      // fall back to the temporary directory
+    }
+    return Path.of(System.getProperty("java.io.tmpdir"));
+  }
+
+  /** The directories a new cluster sweeps for leftovers of dead JVMs: {@code /dev/shm}, the temporary directory and {@code extra}. */
+  static void sweepAbandonedEverywhere(String prefix, Path extra) {
+    sweepAbandoned(SHM, prefix);
+    sweepAbandoned(Path.of(System.getProperty("java.io.tmpdir")), prefix);
+    if (extra != null) {
+      sweepAbandoned(extra, prefix);
+    }
+  }
+
+  /**
+   * The end of a cluster's close: deletes its directory {@code base}, unregisters its shutdown
+   * {@code hook} (unless this is the hook running), and throws {@code failure} (with a failure to
+   * delete added) or the failure to delete.
+   */
+  static void finishClose(Path base, RuntimeException failure, Thread hook, boolean fromHook) {
+    try {
+      deleteRecursively(base);
+    } catch (RuntimeException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (!fromHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException ignored) {
+        // the JVM is already exiting
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** A plain pgjdbc connection as {@code postgres} (timeouts in seconds). */
+  static java.sql.Connection connect(String url, int connectTimeout, int socketTimeout) throws java.sql.SQLException {
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("user", OS_USER);
+    p.setProperty("connectTimeout", Integer.toString(connectTimeout));
+    p.setProperty("socketTimeout", Integer.toString(socketTimeout));
+    p.setProperty("ApplicationName", "lsem-testkit");
+    java.sql.Connection c = new org.postgresql.Driver().connect(url, p);
+    if (c == null) {
+      throw new java.sql.SQLException("pgjdbc did not accept " + url);
+    }
+    return c;
+  }
+
+  /** {@code count} distinct ports of 127.0.0.1 that were free a moment ago. */
+  static int[] freePorts(int count) {
+    List<java.net.ServerSocket> held = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+        held.add(s);
+        ports[i] = s.getLocalPort();
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find free ports on 127.0.0.1", e);
+    } finally {
+      for (java.net.ServerSocket s : held) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // it was only probing
+        }
+      }
+    }
+  }
+
+  /** Writes {@code dir/owner}: this JVM's PID and start time, which {@link #sweepAbandoned} checks. */
+  static void writeOwner(Path dir) throws IOException {
+    ProcessHandle self = ProcessHandle.current();
+    Files.writeString(dir.resolve(OWNER_FILE),
+        self.pid() + " " + self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L) + "\n");
+  }
+
+  /**
+   * Removes the directories {@code parent/prefix*} whose owner (see {@link #writeOwner}) no longer
+   * runs, killing every process still working in them first. Best effort.
+   */
+  static void sweepAbandoned(Path parent, String prefix) {
+    if (!Files.isDirectory(parent)) {
+      return;
+    }
+    try (java.nio.file.DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, prefix + "*")) {
+      for (Path dir : dirs) {
+        Path owner = dir.resolve(OWNER_FILE);
+        if (!Files.isRegularFile(owner)) {
+          continue; // being created right now, or not ours
+        }
+        String[] f = Files.readString(owner, StandardCharsets.UTF_8).trim().split("\\s+");
+        if (f.length != 2) {
+          continue;
+        }
+        long pid = Long.parseLong(f[0]);
+        long startedMillis = Long.parseLong(f[1]);
+        java.util.Optional<ProcessHandle> p = ProcessHandle.of(pid);
+        boolean alive = p.isPresent() && p.get().isAlive()
+            && p.get().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(-1L) == startedMillis;
+        if (alive) {
+          continue;
+        }
+        Path real = dir.toRealPath();
+        reap(real, Duration.ZERO);
+        try (java.nio.file.DirectoryStream<Path> children = Files.newDirectoryStream(real)) {
+          for (Path child : children) {
+            if (Files.isDirectory(child)) {
+              removeLeftoverSharedMemory(child);
+            }
+          }
+        }
+        deleteRecursively(real);
+      }
+    } catch (IOException | RuntimeException e) {
+      // best effort: a leftover of an earlier run must not fail this one
+    }
+  }
+
+  /** The command line of process {@code pid} (arguments joined by spaces), or "" when gone. */
+  static String commandLine(long pid) {
+    try {
+      byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+      return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
+    } catch (IOException e) {
+      return "";
     }
   }
 

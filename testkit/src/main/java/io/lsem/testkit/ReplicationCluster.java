@@ -2,10 +2,7 @@ package io.lsem.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,13 +10,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -84,7 +78,6 @@ import java.util.stream.Collectors;
  */
 public final class ReplicationCluster implements AutoCloseable {
   private static final String DIR_PREFIX = "lsem-repl-";
-  private static final String OWNER_FILE = "owner";
   private static final String NODE_CONF = "lsem-node.conf";
   private static final String HOST = "127.0.0.1";
   private static final String USER = "postgres";
@@ -260,16 +253,7 @@ public final class ReplicationCluster implements AutoCloseable {
 
     /** A plain pgjdbc connection as {@code postgres} to {@code database}. */
     public Connection connect(String database) throws SQLException {
-      Properties p = new Properties();
-      p.setProperty("user", USER);
-      p.setProperty("connectTimeout", "5");
-      p.setProperty("socketTimeout", "120");
-      p.setProperty("ApplicationName", "lsem-testkit");
-      Connection c = new org.postgresql.Driver().connect(url(database), p);
-      if (c == null) {
-        throw new SQLException("pgjdbc did not accept " + url(database));
-      }
-      return c;
+      return PgTools.connect(url(database), 5, 120);
     }
 
     @Override
@@ -292,11 +276,9 @@ public final class ReplicationCluster implements AutoCloseable {
     this.options = options;
     this.tools = tools;
     try {
-      Path parent = options.parentDirectory != null ? options.parentDirectory : defaultParent();
+      Path parent = options.parentDirectory != null ? options.parentDirectory : PgTools.defaultParent();
       this.base = Files.createTempDirectory(parent, DIR_PREFIX + ProcessHandle.current().pid() + "-").toRealPath();
-      ProcessHandle self = ProcessHandle.current();
-      Files.writeString(base.resolve(OWNER_FILE),
-          self.pid() + " " + self.info().startInstant().map(Instant::toEpochMilli).orElse(0L) + "\n");
+      PgTools.writeOwner(base);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a directory for the cluster", e);
     }
@@ -321,11 +303,7 @@ public final class ReplicationCluster implements AutoCloseable {
     }
     PgTools tools = PgTools.locate(options.binDirectory);
     if (SWEPT.compareAndSet(false, true)) {
-      sweepAbandoned(SHM);
-      sweepAbandoned(Path.of(System.getProperty("java.io.tmpdir")));
-      if (options.parentDirectory != null) {
-        sweepAbandoned(options.parentDirectory);
-      }
+      PgTools.sweepAbandonedEverywhere(DIR_PREFIX, options.parentDirectory);
     }
     ReplicationCluster cluster = new ReplicationCluster(options, tools);
     try {
@@ -677,77 +655,7 @@ public final class ReplicationCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
       failure = new IllegalStateException("interrupted while stopping the cluster in " + base, e);
     }
-    try {
-      PgTools.deleteRecursively(base);
-    } catch (RuntimeException e) {
-      if (failure == null) {
-        failure = e;
-      } else {
-        failure.addSuppressed(e);
-      }
-    }
-    if (!fromHook) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(shutdownHook);
-      } catch (IllegalStateException ignored) {
-        // the JVM is already exiting
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
-  }
-
-  private static final Path SHM = Path.of("/dev/shm");
-
-  private static Path defaultParent() {
-    try {
-      if (Files.isDirectory(SHM) && Files.isWritable(SHM) && Files.getFileStore(SHM).getUsableSpace() >= (1L << 30)) {
-        return SHM;
-      }
-    } catch (IOException ignored) {
-      // fall back to the temporary directory
-    }
-    return Path.of(System.getProperty("java.io.tmpdir"));
-  }
-
-  /** Removes directories (and kills processes) left by clusters of JVMs that no longer run. */
-  private static void sweepAbandoned(Path parent) {
-    if (!Files.isDirectory(parent)) {
-      return;
-    }
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, DIR_PREFIX + "*")) {
-      for (Path dir : dirs) {
-        Path owner = dir.resolve(OWNER_FILE);
-        if (!Files.isRegularFile(owner)) {
-          continue; // being created right now, or not ours
-        }
-        String[] f = Files.readString(owner, StandardCharsets.UTF_8).trim().split("\\s+");
-        if (f.length != 2) {
-          continue;
-        }
-        long pid = Long.parseLong(f[0]);
-        long startedMillis = Long.parseLong(f[1]);
-        Optional<ProcessHandle> p = ProcessHandle.of(pid);
-        boolean alive = p.isPresent() && p.get().isAlive()
-            && p.get().info().startInstant().map(Instant::toEpochMilli).orElse(-1L) == startedMillis;
-        if (alive) {
-          continue;
-        }
-        Path real = dir.toRealPath();
-        PgTools.reap(real, Duration.ZERO);
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(real)) {
-          for (Path child : children) {
-            if (Files.isDirectory(child)) {
-              PgTools.removeLeftoverSharedMemory(child);
-            }
-          }
-        }
-        PgTools.deleteRecursively(real);
-      }
-    } catch (IOException | RuntimeException e) {
-      // best effort: a leftover of an earlier run must not fail this one
-    }
+    PgTools.finishClose(base, failure, shutdownHook, fromHook);
   }
 
   // ---- internals ------------------------------------------------------------------------------------
@@ -768,26 +676,7 @@ public final class ReplicationCluster implements AutoCloseable {
   }
 
   private static int[] freePorts(int count) {
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST));
-        held.add(s);
-        ports[i] = s.getLocalPort();
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot find free ports on " + HOST, e);
-    } finally {
-      for (ServerSocket s : held) {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // it was only probing
-        }
-      }
-    }
+    return PgTools.freePorts(count);
   }
 
   private void writeBaseConfiguration(Path data) {

@@ -194,6 +194,11 @@ final class TransferWorkload implements AutoCloseable {
     ownPool.close();
   }
 
+  /** The ids of the transfers whose COMMIT returned so far. */
+  Set<UUID> committed() {
+    return Set.copyOf(committed);
+  }
+
   List<Throwable> errors() {
     return errors;
   }
