@@ -242,7 +242,10 @@ public final class RetryController implements TransactionListener {
       String why = whyNotReplayable();
       if (why != null) {
         notReplayable++;
-        if (!loggedNotReplayable) {
+        if (!enabled) {
+          // the application switched retry off and handles conflicts itself: nothing to warn about
+          LOG.debug("SQLSTATE {} not retried: retry is switched off for this connection", rootSqlState(e));
+        } else if (!loggedNotReplayable) {
           loggedNotReplayable = true;
           LOG.warn("SQLSTATE {} not retried: the transaction cannot be replayed because {}", rootSqlState(e), why);
         }
