@@ -76,8 +76,16 @@ public final class ConnectionSession {
    * to the primary (between transactions, so nothing is lost) and stays there.
    */
   void moveToPrimary() throws SQLException {
+    switchTo(context.connector().connectPrimary());
+  }
+
+  /**
+   * Makes {@code fresh} this session's connection: the pool's init SQL and the application's
+   * session settings first, then statements made before are marked stale, the tracker rebinds
+   * (whatever was open ended with the old connection) and the old connection is closed.
+   */
+  private void switchTo(BaseConnection fresh) throws SQLException {
     BaseConnection old = physical;
-    BaseConnection fresh = context.connector().connectPrimary();
     try {
       if (initSql != null) {
         fresh.execSQLUpdate(initSql); // first: what the application set since overrides it
@@ -90,12 +98,12 @@ public final class ConnectionSession {
     physical = fresh;
     connectedAtMillis = System.currentTimeMillis();
     generation++;
-    leftStandby();
+    leftStandby(); // the new connection is to the primary
     tracker.rebind(fresh);
     try {
       old.close();
     } catch (SQLException ignored) {
-      // closing anyway
+      // it is gone or being replaced anyway
     }
   }
 
@@ -137,26 +145,7 @@ public final class ConnectionSession {
     lostHost = hostOf(old);
     lostBackendPid = old.getBackendPID();
     lostConnectedAtMillis = connectedAtMillis;
-    BaseConnection fresh = connector.connectPrimary();
-    try {
-      if (initSql != null) {
-        fresh.execSQLUpdate(initSql); // first: what the application set since overrides it
-      }
-      settings.applyTo(fresh, tracker.autoCommit(), tracker.connectionReadOnly());
-    } catch (SQLException e) {
-      fresh.close();
-      throw e;
-    }
-    physical = fresh;
-    connectedAtMillis = System.currentTimeMillis();
-    generation++;
-    leftStandby(); // a reconnection goes to the primary
-    tracker.rebind(fresh);
-    try {
-      old.close();
-    } catch (SQLException ignored) {
-      // it is gone anyway
-    }
+    switchTo(connector.connectPrimary());
     context.failedOver(this);
   }
 
