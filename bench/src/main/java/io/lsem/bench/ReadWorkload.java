@@ -13,9 +13,9 @@ import java.util.Properties;
 
 /**
  * Reading 1,000 rows × 4 columns inside a transaction, with transparent retry on (every value
- * read is recorded for the replay check) and off, alternating in rounds on one thread against
- * the embedded server (an end-to-end workload run, not JMH: both sides are measured in the same
- * run, in alternating order). Each read is one transaction (autocommit off): execute the prepared
+ * read is recorded for the replay check) and off, taking turns read by read on one thread
+ * against the embedded server (an end-to-end workload run, not JMH: the sides are measured in the
+ * same run, interleaved, in rotating order). Each read is one transaction (autocommit off): execute the prepared
  * {@code SELECT id, qty, name, price FROM item ORDER BY id}, walk the 1,000 rows reading the four
  * columns ({@code getInt}, {@code getLong}, {@code getString}, {@code getDouble}), commit. Reports
  * the time per read for each, plain pgjdbc for reference, and the ratio on/off (target ≤ 1.10),
@@ -44,38 +44,41 @@ public final class ReadWorkload {
       try (Connection withRetry = DriverManager.getConnection(db.lsemUrl(), on);
            Connection without = DriverManager.getConnection(db.lsemUrl(), off);
            Connection plain = db.plain()) {
-        read(withRetry, reads / 4); // warm-up
-        read(without, reads / 4);
-        read(plain, reads / 4);
-        long onNanos = 0;
-        long offNanos = 0;
-        long plainNanos = 0;
-        double[] ratios = new double[rounds];
-        for (int round = 1; round <= rounds; round++) {
-          long roundOn;
-          long roundOff;
-          if (round % 2 == 1) {
-            roundOn = read(withRetry, reads);
-            roundOff = read(without, reads);
-          } else {
-            roundOff = read(without, reads);
-            roundOn = read(withRetry, reads);
+        Reader[] sides = {new Reader(withRetry), new Reader(without), new Reader(plain)};
+        for (int i = 0; i < reads / 4; i++) { // warm-up
+          for (Reader side : sides) {
+            side.timedRead();
           }
-          long roundPlain = read(plain, reads);
-          onNanos += roundOn;
-          offNanos += roundOff;
-          plainNanos += roundPlain;
-          ratios[round - 1] = (double) roundOn / roundOff;
-          System.out.printf(Locale.ROOT, "round %d: retry on %.1f us/read, off %.1f us/read (plain pgjdbc %.1f),"
-              + " ratio on/off %.3f%n", round, roundOn / 1e3 / reads, roundOff / 1e3 / reads, roundPlain / 1e3 / reads,
-              ratios[round - 1]);
         }
+        long[][] nanos = new long[3][reads * rounds];
+        double[] ratios = new double[rounds];
+        for (int round = 0; round < rounds; round++) {
+          long roundOn = 0;
+          long roundOff = 0;
+          for (int i = 0; i < reads; i++) {
+            // The three sides take turns read by read, the order rotating, so that the machine's
+            // drift and noise fall on all of them alike.
+            for (int k = 0; k < 3; k++) {
+              int side = (i + k) % 3;
+              nanos[side][round * reads + i] = sides[side].timedRead();
+            }
+            roundOn += nanos[0][round * reads + i];
+            roundOff += nanos[1][round * reads + i];
+          }
+          ratios[round] = (double) roundOn / roundOff;
+          System.out.printf(Locale.ROOT, "round %d: retry on %.1f us/read, off %.1f us/read, ratio on/off %.3f%n",
+              round + 1, roundOn / 1e3 / reads, roundOff / 1e3 / reads, ratios[round]);
+        }
+        long onNanos = java.util.Arrays.stream(nanos[0]).sum();
+        long offNanos = java.util.Arrays.stream(nanos[1]).sum();
+        long plainNanos = java.util.Arrays.stream(nanos[2]).sum();
+        int n = reads * rounds;
         java.util.Arrays.sort(ratios);
         double ratio = (double) onNanos / offNanos;
         System.out.printf(Locale.ROOT, "1000 rows x 4 columns: retry on %.1f us, off %.1f us, plain pgjdbc %.1f us per"
-            + " read; on - off = %.1f ns per value read%n", onNanos / 1e3 / reads / rounds,
-            offNanos / 1e3 / reads / rounds, plainNanos / 1e3 / reads / rounds,
-            (onNanos - offNanos) / (double) reads / rounds / 4000);
+            + " read (medians %.1f, %.1f, %.1f); on - off = %.1f ns per value read%n", onNanos / 1e3 / n,
+            offNanos / 1e3 / n, plainNanos / 1e3 / n, median(nanos[0]) / 1e3, median(nanos[1]) / 1e3,
+            median(nanos[2]) / 1e3, (onNanos - offNanos) / (double) n / 4000);
         System.out.printf(Locale.ROOT, "ratio on/off %.3f (per round: min %.3f, median %.3f, max %.3f)"
             + " (target <= 1.10: %s)%n", ratio, ratios[0], ratios[rounds / 2], ratios[rounds - 1],
             ratio <= 1.10 ? "met" : "NOT met");
@@ -85,24 +88,38 @@ public final class ReadWorkload {
     }
   }
 
-  /** {@code n} reads of the whole table, each in its own transaction; returns the nanoseconds taken. */
-  private static long read(Connection c, int n) throws SQLException {
-    c.setAutoCommit(false);
-    long sum = 0;
-    long start = System.nanoTime();
-    try (PreparedStatement ps = c.prepareStatement("SELECT id, qty, name, price FROM item ORDER BY id")) {
-      for (int i = 0; i < n; i++) {
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            sum += rs.getInt(1) + rs.getLong(2) + rs.getString(3).length() + (long) rs.getDouble(4);
-          }
+  private static long median(long[] values) {
+    long[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  /** One side: a connection (autocommit off) and its prepared query. */
+  private static final class Reader {
+    private final Connection connection;
+    private final PreparedStatement query;
+    private long sum;
+
+    Reader(Connection connection) throws SQLException {
+      this.connection = connection;
+      connection.setAutoCommit(false);
+      this.query = connection.prepareStatement("SELECT id, qty, name, price FROM item ORDER BY id");
+    }
+
+    /** One read of the whole table in its own transaction; returns the nanoseconds taken. */
+    long timedRead() throws SQLException {
+      long start = System.nanoTime();
+      try (ResultSet rs = query.executeQuery()) {
+        while (rs.next()) {
+          sum += rs.getInt(1) + rs.getLong(2) + rs.getString(3).length() + (long) rs.getDouble(4);
         }
-        c.commit();
       }
+      connection.commit();
+      long took = System.nanoTime() - start;
+      if (sum == 42) {
+        System.out.println(); // keeps the reads from being optimised away
+      }
+      return took;
     }
-    if (sum == 42) {
-      System.out.println(); // keeps the reads from being optimised away
-    }
-    return System.nanoTime() - start;
   }
 }

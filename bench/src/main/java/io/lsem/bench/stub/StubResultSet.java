@@ -62,6 +62,11 @@ public abstract class StubResultSet implements ResultSet {
   }
 
   @Override
+  public java.sql.ResultSetMetaData getMetaData() {
+    return new StubResultSetMetaDataImpl();
+  }
+
+  @Override
   public Statement getStatement() {
     return statement;
   }

@@ -12,35 +12,52 @@ import java.util.Arrays;
  * not replayable, with the reason.
  */
 public final class Journal {
-  private static final byte VOID = 0;
-  private static final byte LONG = 1;
-  private static final byte DOUBLE = 2;
-  private static final byte BOOLEAN = 3;
-  private static final byte OBJECT = 4;
-  private static final int ENTRY_BYTES = 48;
+  private static final int VOID = 0;
+  private static final int LONG = 1;
+  private static final int DOUBLE = 2;
+  private static final int FALSE = 3;
+  private static final int TRUE = 4;
+  private static final int OBJECT = 5;
+  /** Flag on the kind: the int argument did not fit in {@code meta} and is in {@link #wideArgs}. */
+  private static final int WIDE_ARG = 8;
+  private static final int MAX_TARGETS = 1 << 24;
+  /** Memory of one entry: its {@code meta} and {@code prims} slots and two references. */
+  private static final int ENTRY_BYTES = 24;
 
   private final long maxBytes;
   /**
-   * Which object each entry's call was made on, as an index into {@link #targetTable}: a store into
-   * an int array, where a reference store into this long-lived array would cost a GC write
-   * barrier on every value read.
+   * Per entry, packed in one long so that recording a read is one or two array stores: the index
+   * into {@link #targetTable} of the object the call was made on (bits 40–63), the call's
+   * operation number (bits 28–39, signed), the kind of its result (bits 24–27; a boolean result is
+   * its kind) and the call's int argument (bits 0–23, signed; a column index, usually). An int
+   * index rather than a reference, because a reference store into this long-lived array would
+   * cost a GC write barrier on every value read.
    */
-  private int[] targets = new int[32];
+  private long[] meta = new long[32];
   /** The distinct objects of the transaction's calls, in order of first use. */
   private Replayable[] targetTable = new Replayable[8];
   private int targetCount;
   private Replayable lastTarget;
   private int lastTargetIndex;
-  private int[] ops = new int[32];
-  private int[] intArgs = new int[32];
+  /** Int arguments too wide for {@code meta}, by entry; allocated when first needed. */
+  private int[] wideArgs;
+  /** The calls' other arguments; stored only when there are any, so unused slots stay null. */
   private Object[] others = new Object[32];
+  /** Primitive results (doubles as their bits); for an object result, its index in {@link #objects}. */
   private long[] prims = new long[32];
-  private Object[] objects = new Object[32];
-  private byte[] kinds = new byte[32];
+  /** One past the last entry with other arguments: what must be cleared. */
+  private int othersEnd;
+  /** Object results, densely, in order. */
+  private Object[] objects = new Object[16];
+  private int objectCount;
   private int size;
   private long bytes;
   private boolean active;
   private String notReplayable;
+  /** {@code active && notReplayable == null}, kept in one field for the per-value check. */
+  private boolean recording;
+  /** A replay is running: the wrappers' calls are the replay's, not the application's. */
+  private boolean paused;
   private int generation;
 
   Journal(long maxBytes) {
@@ -49,7 +66,20 @@ public final class Journal {
 
   /** Whether calls are being recorded (a transaction is open and replayable). */
   public boolean isRecording() {
-    return active && notReplayable == null;
+    return recording;
+  }
+
+  /**
+   * Whether a call the application makes now on an object created in recording {@code generation}
+   * is to be recorded: that recording is the current one, it is recording, and no replay is running.
+   */
+  public boolean accepts(int generation) {
+    return recording && !paused && generation == this.generation;
+  }
+
+  /** Whether a replay is running (set by the retry controller). */
+  void pause(boolean replaying) {
+    paused = replaying;
   }
 
   /** Whether a transaction is open (whether or not it can be replayed). */
@@ -63,6 +93,7 @@ public final class Journal {
     generation++;
     active = true;
     notReplayable = null;
+    recording = true;
   }
 
   /** Stops recording and forgets everything: the transaction ended. */
@@ -70,12 +101,14 @@ public final class Journal {
     clearEntries();
     active = false;
     notReplayable = null;
+    recording = false;
   }
 
   /** The transaction cannot be replayed; {@code reason} is what the application will be told. */
   public void markNotReplayable(String reason) {
     if (notReplayable == null) {
       notReplayable = reason;
+      recording = false;
       clearEntries();
     }
   }
@@ -94,42 +127,45 @@ public final class Journal {
   }
 
   public void record(Replayable target, int op, int intArg, Object other) {
-    if (add(target, op, intArg, other, 0)) {
-      kinds[size++] = VOID;
+    if (add(target, op, intArg, other, 0, VOID)) {
+      size++;
     }
   }
 
   public void record(Replayable target, int op, int intArg, Object other, long value) {
-    if (add(target, op, intArg, other, 0)) {
-      prims[size] = value;
-      kinds[size++] = LONG;
+    if (add(target, op, intArg, other, 0, LONG)) {
+      prims[size++] = value;
     }
   }
 
   public void record(Replayable target, int op, int intArg, Object other, double value) {
-    if (add(target, op, intArg, other, 0)) {
-      prims[size] = Double.doubleToLongBits(value);
-      kinds[size++] = DOUBLE;
+    if (add(target, op, intArg, other, 0, DOUBLE)) {
+      prims[size++] = Double.doubleToLongBits(value);
     }
   }
 
   public void record(Replayable target, int op, int intArg, Object other, boolean value) {
-    if (add(target, op, intArg, other, 0)) {
-      prims[size] = value ? 1 : 0;
-      kinds[size++] = BOOLEAN;
+    if (add(target, op, intArg, other, 0, value ? TRUE : FALSE)) {
+      size++;
     }
   }
 
   public void record(Replayable target, int op, int intArg, Object other, Object value) {
-    if (Values.notReplayable(value)) {
-      markNotReplayable(target.describe() + "." + target.callName(op) + " returned a "
-          + value.getClass().getSimpleName() + ", which cannot be compared on a replay");
-      return;
+    Object frozen = value;
+    if (!Values.isPlainValue(value)) {
+      if (Values.notReplayable(value)) {
+        markNotReplayable(target.describe() + "." + target.callName(op) + " returned a "
+            + value.getClass().getSimpleName() + ", which cannot be compared on a replay");
+        return;
+      }
+      frozen = Values.freeze(value);
     }
-    Object frozen = Values.freeze(value);
-    if (add(target, op, intArg, other, Values.estimateBytes(frozen))) {
-      objects[size] = frozen;
-      kinds[size++] = OBJECT;
+    if (add(target, op, intArg, other, Values.estimateBytes(frozen), OBJECT)) {
+      if (objectCount == objects.length) {
+        objects = Arrays.copyOf(objects, objectCount * 2);
+      }
+      prims[size++] = objectCount;
+      objects[objectCount++] = frozen;
     }
   }
 
@@ -168,23 +204,58 @@ public final class Journal {
     return generation;
   }
 
-  private boolean add(Replayable target, int op, int intArg, Object other, long valueBytes) {
-    if (!isRecording()) {
+  private boolean add(Replayable target, int op, int intArg, Object other, long valueBytes, int kind) {
+    if (!recording) {
       return false;
     }
-    bytes += ENTRY_BYTES + valueBytes + (other == null || other instanceof Replayable ? 0 : Values.estimateBytes(other));
+    bytes += ENTRY_BYTES + valueBytes;
+    if (other != null && !(other instanceof Replayable)) {
+      bytes += Values.estimateBytes(other);
+    }
     if (bytes > maxBytes) {
       markNotReplayable("its recording grew beyond retryMaxRecordedBytes=" + maxBytes);
       return false;
     }
-    if (size == ops.length) {
+    if (size == meta.length) {
       grow();
     }
-    targets[size] = indexOf(target);
-    ops[size] = op;
-    intArgs[size] = intArg;
-    others[size] = other;
+    int index = indexOf(target);
+    if (index >= MAX_TARGETS) {
+      markNotReplayable("it used more than " + MAX_TARGETS + " statements and results");
+      return false;
+    }
+    long packed = (long) index << 40 | (op & 0xFFFL) << 28;
+    if (intArg << 8 >> 8 == intArg) {
+      packed |= (long) kind << 24 | (intArg & 0xFFFFFF);
+    } else {
+      packed |= (long) (kind | WIDE_ARG) << 24;
+      if (wideArgs == null) {
+        wideArgs = new int[meta.length];
+      }
+      wideArgs[size] = intArg;
+    }
+    meta[size] = packed;
+    if (other != null) {
+      others[size] = other;
+      othersEnd = size + 1;
+    }
     return true;
+  }
+
+  private Replayable target(int i) {
+    return targetTable[(int) (meta[i] >>> 40)];
+  }
+
+  private int op(int i) {
+    return (int) (meta[i] << 24 >> 52);
+  }
+
+  private int kind(int i) {
+    return (int) (meta[i] >>> 24) & 7;
+  }
+
+  private int intArg(int i) {
+    return ((meta[i] >>> 24) & WIDE_ARG) != 0 ? wideArgs[i] : (int) (meta[i] << 40 >> 40);
   }
 
   private int indexOf(Replayable target) {
@@ -211,21 +282,22 @@ public final class Journal {
 
   private void grow() {
     int n = size * 2;
-    targets = Arrays.copyOf(targets, n);
-    ops = Arrays.copyOf(ops, n);
-    intArgs = Arrays.copyOf(intArgs, n);
+    meta = Arrays.copyOf(meta, n);
+    if (wideArgs != null) {
+      wideArgs = Arrays.copyOf(wideArgs, n);
+    }
     others = Arrays.copyOf(others, n);
     prims = Arrays.copyOf(prims, n);
-    objects = Arrays.copyOf(objects, n);
-    kinds = Arrays.copyOf(kinds, n);
   }
 
   private void clearEntries() {
     Arrays.fill(targetTable, 0, targetCount, null);
     targetCount = 0;
     lastTarget = null;
-    Arrays.fill(others, 0, size, null);
-    Arrays.fill(objects, 0, size, null);
+    Arrays.fill(others, 0, othersEnd, null);
+    othersEnd = 0;
+    Arrays.fill(objects, 0, objectCount, null);
+    objectCount = 0;
     size = 0;
     bytes = 0;
   }
@@ -239,21 +311,22 @@ public final class Journal {
    */
   Mismatch replay() throws SQLException {
     for (int i = 0; i < size; i++) {
-      Replayable target = targetTable[targets[i]];
-      Object replayed = target.replay(ops[i], intArgs[i], others[i]);
+      Replayable target = target(i);
+      Object replayed = target.replay(op(i), intArg(i), others[i]);
       if (!matches(i, target, replayed)) {
-        return new Mismatch(i, target.describe() + "." + target.callName(ops[i]), recorded(i), replayed);
+        return new Mismatch(i, target.describe() + "." + target.callName(op(i)), recorded(i), replayed);
       }
     }
     return null;
   }
 
   private boolean matches(int i, Replayable target, Object replayed) throws SQLException {
-    switch (kinds[i]) {
+    switch (kind(i)) {
       case VOID:
         return true;
-      case BOOLEAN:
-        return replayed instanceof Boolean && ((Boolean) replayed) == (prims[i] != 0);
+      case FALSE:
+      case TRUE:
+        return replayed instanceof Boolean && ((Boolean) replayed) == (kind(i) == TRUE);
       case LONG:
         return !target.comparesValues()
             || replayed instanceof Number && ((Number) replayed).longValue() == prims[i]
@@ -262,16 +335,17 @@ public final class Journal {
         return !target.comparesValues()
             || replayed instanceof Number && Double.doubleToLongBits(((Number) replayed).doubleValue()) == prims[i];
       default:
-        return !target.comparesValues() || Values.same(objects[i], replayed);
+        return !target.comparesValues() || Values.same(objects[(int) prims[i]], replayed);
     }
   }
 
   private Object recorded(int i) {
-    switch (kinds[i]) {
+    switch (kind(i)) {
       case LONG: return prims[i];
       case DOUBLE: return Double.longBitsToDouble(prims[i]);
-      case BOOLEAN: return prims[i] != 0;
-      case OBJECT: return objects[i];
+      case FALSE: return false;
+      case TRUE: return true;
+      case OBJECT: return objects[(int) prims[i]];
       default: return null;
     }
   }

@@ -88,6 +88,11 @@ public final class RetryController implements TransactionListener {
   }
 
   /** Whether reads and executions are being recorded now. */
+  private void replaying(boolean on) {
+    replaying = on;
+    journal.pause(on);
+  }
+
   public boolean recording() {
     return journal.isRecording() && !replaying;
   }
@@ -264,11 +269,11 @@ public final class RetryController implements TransactionListener {
         throw typed;
       }
       Journal.Mismatch mismatch;
-      replaying = true;
+      replaying(true);
       try {
         host.rollbackForRetry();
         if (!backoff()) {
-          replaying = false;
+          replaying(false);
           throw host.translate(e); // interrupted: the original error, the interrupt kept
         }
         runs++;
@@ -281,7 +286,7 @@ public final class RetryController implements TransactionListener {
         e = duringReplay; // a failure during the replay counts as another run
         continue;
       } finally {
-        replaying = false;
+        replaying(false);
       }
       if (mismatch == null) {
         endDeferred = false; // the replay continues the transaction that ended with the failure
@@ -321,24 +326,24 @@ public final class RetryController implements TransactionListener {
     }
     boolean exhaustedNow = runs >= policy.maxAttempts() || now - firstFailureNanos > policy.budgetNanos();
     Journal.Mismatch mismatch;
-    replaying = true; // the reconnection ends the lost transaction; its recording is kept for the replay
+    replaying(true); // the reconnection ends the lost transaction; its recording is kept for the replay
     try {
       try {
         host.reconnect();
       } catch (SQLException noPrimary) {
-        replaying = false;
+        replaying(false);
         ended();
         throw noPrimary;
       }
       if (commits) {
         CommitOutcome outcome = host.resolveCommit();
         if (outcome == CommitOutcome.COMMITTED) {
-          replaying = false;
+          replaying(false);
           ended();
           return null; // making the COMMIT again on the new connection does nothing
         }
         if (outcome == CommitOutcome.UNKNOWN) {
-          replaying = false;
+          replaying(false);
           ended();
           throw host.translate(new SQLException("The connection was lost during COMMIT and whether the transaction"
               + " committed cannot be determined; it was not run again", "08007", e));
@@ -347,13 +352,13 @@ public final class RetryController implements TransactionListener {
       // Without autocommit a statement that failed outside a recorded transaction was its first
       // statement: nothing of it can have committed, so it may simply run again.
       if (!inTransaction && !readOnly && (tracker.autoCommit() || commits)) {
-        replaying = false;
+        replaying(false);
         throw host.translate(new SQLException("The connection was lost while an autocommit statement that may write"
             + " was running, so whether it took effect is not known; it was not run again (the connection was"
             + " re-established)", "08007", e));
       }
       if (why != null || exhaustedNow) {
-        replaying = false;
+        replaying(false);
         ended();
         if (why != null) {
           notReplayable++;
@@ -372,7 +377,7 @@ public final class RetryController implements TransactionListener {
       }
       return duringReplay;
     } finally {
-      replaying = false;
+      replaying(false);
     }
     if (mismatch != null) {
       throw mismatch(mismatch, host, e);

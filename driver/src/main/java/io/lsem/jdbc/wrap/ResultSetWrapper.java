@@ -47,6 +47,7 @@ public abstract class ResultSetWrapper implements ResultSet, Replayable, RetryCo
   final ConnectionWrapper connection;
   /** The recording this result belongs to; reads are recorded only within it. */
   private final int generation;
+  private final Journal journal;
   private final boolean comparesValues;
 
   /**
@@ -59,7 +60,8 @@ public abstract class ResultSetWrapper implements ResultSet, Replayable, RetryCo
     this.owner = owner;
     this.statement = owner;
     this.connection = connection;
-    this.generation = owner == null ? -1 : connection.journal().generation();
+    this.journal = connection.journal();
+    this.generation = owner == null ? -1 : journal.generation();
     this.comparesValues = comparesValues;
   }
 
@@ -97,11 +99,11 @@ public abstract class ResultSetWrapper implements ResultSet, Replayable, RetryCo
   // ---- hooks of the generated code -------------------------------------------------------------
 
   protected final boolean recording() {
-    return generation == connection.journal().generation() && connection.retry.recording();
+    return journal.accepts(generation);
   }
 
   private Journal journal() {
-    return connection.journal();
+    return journal;
   }
 
   protected final void recordCall(int op, int intArg, Object otherArgs, long result) {
