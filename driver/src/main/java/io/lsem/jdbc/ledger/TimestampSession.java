@@ -28,8 +28,8 @@ public final class TimestampSession implements TransactionListener {
   private long startTs;
   private int attempts;
   private boolean continuing;
-  /** BEGIN values announced for the call in flight and not sent yet. */
-  private String pendingBegin;
+  /** BEGIN values were announced for the call in flight and not sent yet. */
+  private boolean beginPending;
   /** Whether that BEGIN is pgjdbc's implicit one (sent before the call) rather than one in the call's SQL. */
   private boolean pendingBeginImplicit;
   /** COMMIT announced for the call in flight, whose ledger row has not been sent yet. */
@@ -56,13 +56,13 @@ public final class TimestampSession implements TransactionListener {
       // (the application may have read them), one more attempt.
       attempts++;
     } else {
-      txnId = UUID.randomUUID();
-      attempts = 1;
       startTs = oracle.next();
+      txnId = TransactionIds.next(startTs);
+      attempts = 1;
     }
     continuing = false;
     ledgerRowSent = false;
-    pendingBegin = Ledger.beginCommands(txnId, startTs);
+    beginPending = true;
     pendingBeginImplicit = tx.beginCause() == Cause.IMPLICIT_BEGIN;
   }
 
@@ -100,15 +100,20 @@ public final class TimestampSession implements TransactionListener {
 
   /** Forgets what was not sent (the call in flight is over). */
   public void clearPending() {
-    pendingBegin = null;
+    beginPending = false;
     pendingCommit = false;
   }
 
   // ---- what the wrappers send -------------------------------------------------------------------
 
-  /** BEGIN values waiting to ride with the call in flight, or {@code null}. */
+  /** Whether BEGIN values wait to ride with the call in flight. */
+  public boolean hasPendingBegin() {
+    return beginPending;
+  }
+
+  /** The SQL text of the BEGIN values waiting to ride with the call in flight, or {@code null}. */
   public String pendingBegin() {
-    return pendingBegin;
+    return beginPending ? Ledger.beginCommands(txnId, startTs) : null;
   }
 
   /** Whether the pending BEGIN is pgjdbc's implicit one, sent in front of the call. */
@@ -118,7 +123,7 @@ public final class TimestampSession implements TransactionListener {
 
   /** The BEGIN values went out with the call. */
   public void beginSent() {
-    pendingBegin = null;
+    beginPending = false;
   }
 
   /** Whether the call in flight commits and its ledger row has not been sent yet. */
@@ -128,9 +133,9 @@ public final class TimestampSession implements TransactionListener {
 
   /** The pending BEGIN values, sent on their own: one extra round trip, for calls that cannot carry them. */
   public void sendBeginSeparately(BaseConnection raw) throws SQLException {
-    if (pendingBegin != null) {
-      String sql = pendingBegin;
-      pendingBegin = null;
+    if (beginPending) {
+      String sql = pendingBegin();
+      beginPending = false;
       try (Statement s = raw.createStatement()) {
         s.execute(sql);
       }

@@ -289,7 +289,7 @@ public abstract class ConnectionWrapper
   @SuppressWarnings("unchecked")
   private <T> T timestamped(SqlCall<T> call, Carrier carrier) throws SQLException {
     TimestampSession ts = session.timestamps;
-    if (ts.pendingBegin() == null && !ts.commitPending()) {
+    if (!ts.hasPendingBegin() && !ts.commitPending()) {
       return call.call();
     }
     try {
@@ -304,7 +304,7 @@ public abstract class ConnectionWrapper
         ts.sendBeginSeparately(session.physical);
       }
       T result = call.call();
-      if (ts.pendingBegin() != null && session.physical.getTransactionState() != TransactionState.IDLE) {
+      if (ts.hasPendingBegin() && session.physical.getTransactionState() != TransactionState.IDLE) {
         ts.sendBeginSeparately(session.physical);
       }
       return result;

@@ -55,6 +55,12 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
   private final boolean generatedKeys;
   /** While the current result comes from a one-off statement that carried BEGIN values: the application's own. */
   private PreparedStatement carriedFrom;
+  /**
+   * The statement that carries the BEGIN values in front of this one's SQL ({@link
+   * Ledger#PREPARED_BEGIN}{@code ; <sql>}), kept from transaction to transaction: its text never
+   * changes, so making it once saves pgjdbc's statement set-up on every transaction.
+   */
+  private PreparedStatement beginCarrier;
 
   protected PreparedStatementWrapper(ConnectionWrapper connection, SqlCall<? extends PreparedStatement> creator,
       SqlInfo sql, String sqlText, boolean generatedKeys) throws SQLException {
@@ -176,7 +182,7 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
   /** Carries with the parameters {@code bindings} gives (the application's now, or a recorded set). */
   private Carrier preparedCarrier(int op, java.util.function.Supplier<Binding[]> bindings) {
     return ts -> {
-      if (generatedKeys || ts.commitPending() || ts.pendingBegin() == null || !ts.pendingBeginImplicit()) {
+      if (generatedKeys || ts.commitPending() || !ts.hasPendingBegin() || !ts.pendingBeginImplicit()) {
         return Carrier.NOT_CARRIED;
       }
       uncarry(); // a carried execution that failed and is being retried starts again from the own statement
@@ -185,9 +191,17 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
       // but SET TRANSACTION must come before any query, so in front of it go the SET LOCALs.
       boolean mustLead = !sql.statements().isEmpty()
           && sql.statements().get(0).kind() == io.lsem.jdbc.sql.StatementKind.SET_TRANSACTION;
-      PreparedStatement carrier = connection.session.physical.prepareStatement(
-          (mustLead ? ts.pendingBegin() : Ledger.PREPARED_BEGIN) + "; " + sqlText,
-          own.getResultSetType(), own.getResultSetConcurrency(), own.getResultSetHoldability());
+      PreparedStatement carrier;
+      if (mustLead) { // the values are in the text: a statement for this transaction only
+        carrier = connection.session.physical.prepareStatement(ts.pendingBegin() + "; " + sqlText,
+            own.getResultSetType(), own.getResultSetConcurrency(), own.getResultSetHoldability());
+      } else {
+        if (beginCarrier == null) {
+          beginCarrier = connection.session.physical.prepareStatement(Ledger.PREPARED_BEGIN + "; " + sqlText,
+              own.getResultSetType(), own.getResultSetConcurrency(), own.getResultSetHoldability());
+        }
+        carrier = beginCarrier;
+      }
       carrier.setFetchSize(own.getFetchSize());
       carrier.setMaxRows(own.getMaxRows());
       carrier.setQueryTimeout(own.getQueryTimeout());
@@ -205,13 +219,23 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     };
   }
 
-  /** Back to the application's own statement after a carried execution. */
+  /**
+   * Back to the application's own statement after a carried execution. The reusable carrier stays
+   * open, its result closed (as re-executing the statement would close it); a one-off one is closed.
+   */
   private void uncarry() throws SQLException {
     if (carriedFrom != null) {
       PreparedStatement carrier = psDelegate;
       rebind(carriedFrom);
       carriedFrom = null;
-      carrier.close();
+      if (carrier == beginCarrier) {
+        ResultSet open = carrier.getResultSet();
+        if (open != null) {
+          open.close();
+        }
+      } else {
+        carrier.close();
+      }
       applySettings();
     }
   }
@@ -220,6 +244,7 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
   @Override
   void renew() throws SQLException {
     carriedFrom = null;
+    beginCarrier = null;
     super.renew();
     disturbed = true; // the new statement gets the application's parameters before its next execution
   }
@@ -236,15 +261,21 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
 
   @Override
   public void close() throws SQLException {
+    PreparedStatement oneOff = null;
     if (carriedFrom != null) {
-      PreparedStatement carrier = psDelegate;
+      oneOff = psDelegate == beginCarrier ? null : psDelegate;
       rebind(carriedFrom);
       carriedFrom = null;
-      connection.wrapRaw(() -> {
-        carrier.close();
-        return null;
-      });
     }
+    for (PreparedStatement carrier : new PreparedStatement[] {oneOff, beginCarrier}) {
+      if (carrier != null) {
+        connection.wrapRaw(() -> {
+          carrier.close();
+          return null;
+        });
+      }
+    }
+    beginCarrier = null;
     super.close();
   }
 

@@ -255,7 +255,7 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
       }
       SqlStatement only = info.statements().get(0);
       if (ts.commitPending()) {
-        if (only.kind() != StatementKind.COMMIT || only.chain() || ts.pendingBegin() != null) {
+        if (only.kind() != StatementKind.COMMIT || only.chain() || ts.hasPendingBegin()) {
           return Carrier.NOT_CARRIED;
         }
         connection.commitWithLedger(x.sql());

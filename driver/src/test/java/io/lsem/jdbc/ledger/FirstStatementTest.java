@@ -2,6 +2,7 @@ package io.lsem.jdbc.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lsem.jdbc.LsemConnection;
 import io.lsem.testkit.PostgresExtension;
@@ -62,6 +63,36 @@ class FirstStatementTest {
         }
         assertNotNull(c.unwrap(LsemConnection.class).currentTransactionId());
         c.commit();
+      }
+    }
+  }
+
+  @Test
+  void onePreparedStatementKeptAcrossTransactionsCarriesEachTransactionsOwnValues(TestDatabase db)
+      throws SQLException {
+    try (Connection c = db.lsem()) {
+      c.setAutoCommit(false);
+      LsemConnection lsem = c.unwrap(LsemConnection.class);
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT ?::int, current_setting('lsem.txn_id'), current_setting('lsem.start_ts')")) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 7; i++) {
+          ResultSet carried = null;
+          for (int run = 0; run < 2; run++) { // the first run carries the BEGIN values, the second is the own statement
+            ps.setInt(1, 10 * i + run);
+            ResultSet rs = ps.executeQuery();
+            if (carried != null) {
+              assertTrue(carried.isClosed(), "executing again closes the previous result");
+            }
+            rs.next();
+            assertEquals(10 * i + run, rs.getInt(1));
+            assertEquals(lsem.currentTransactionId().toString(), rs.getString(2));
+            assertEquals(lsem.currentStartTimestamp(), Long.parseLong(rs.getString(3)));
+            carried = rs;
+          }
+          assertTrue(ids.add(lsem.currentTransactionId().toString()), "a new id per transaction");
+          c.commit();
+        }
       }
     }
   }
