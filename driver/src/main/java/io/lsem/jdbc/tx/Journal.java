@@ -224,6 +224,7 @@ public final class Journal {
       markNotReplayable("it used more than " + MAX_TARGETS + " statements and results");
       return false;
     }
+    assert op << 20 >> 20 == op : "operation number " + op + " does not fit in 12 bits";
     long packed = (long) index << 40 | (op & 0xFFFL) << 28;
     if (intArg << 8 >> 8 == intArg) {
       packed |= (long) kind << 24 | (intArg & 0xFFFFFF);
