@@ -53,7 +53,7 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
 
   /** Asked for generated keys at creation: its first execution cannot carry BEGIN values. */
   private final boolean generatedKeys;
-  /** While the current result comes from a one-off statement that carried BEGIN values: the application's own. */
+  /** While the current result comes from a statement that carried BEGIN values: the application's own. */
   private PreparedStatement carriedFrom;
   /**
    * The statement that carries the BEGIN values in front of this one's SQL ({@link
@@ -165,10 +165,12 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
   }
 
   /**
-   * Carries pgjdbc's implicit BEGIN values in the first execution of a transaction: a one-off
-   * statement runs {@code SET LOCAL lsem.…; <the application's SQL>} with the application's
-   * parameters, in one message, and serves the results until the next execution, when the
-   * application's own statement takes over again with its parameters.
+   * Carries pgjdbc's implicit BEGIN values in the first execution of a transaction: a carrier
+   * statement runs {@code SELECT set_config('lsem.…', ?, true), …; <the application's SQL>} with
+   * the BEGIN values and the application's parameters, in one message, and serves the results
+   * until the next execution, when the application's own statement takes over again with its
+   * parameters. The carrier is kept for the next transaction; only in front of a prepared
+   * {@code SET TRANSACTION}, where the values are literals, is it a statement for one use.
    */
   private Carrier preparedCarrier(int op) {
     return preparedCarrier(op, this::snapshot);
