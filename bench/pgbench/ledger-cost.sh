@@ -26,9 +26,15 @@ BEGIN
   RETURN p_commit;
 END $$;
 SQL
+# The two variants differ from tpcb-ledger.sql only in the ledger call.
+scripts=$(mktemp -d)
+trap 'rm -rf "$scripts"' EXIT
+cp "$here/tpcb.sql" "$here/tpcb-ledger.sql" "$scripts/"
+sed 's/SELECT lsem\.record_commit(.*);/SELECT 1;/' "$here/tpcb-ledger.sql" > "$scripts/tpcb-statements.sql"
+sed 's/lsem\.record_commit(/lsem_bench.record_commit_unlocked(/' "$here/tpcb-ledger.sql" > "$scripts/tpcb-ledger-unlocked.sql"
 for run in $(seq "$runs"); do
   for script in tpcb tpcb-statements tpcb-ledger tpcb-ledger-unlocked; do
-    tps=$("$bin/pgbench" -n -M prepared -c "$clients" -j 2 -T "$seconds" -f "$here/$script.sql" 2>&1 \
+    tps=$("$bin/pgbench" -n -M prepared -c "$clients" -j 2 -T "$seconds" -f "$scripts/$script.sql" 2>&1 \
       | awk '/^tps =/ {print int($3)}')
     echo "run $run  $script  $tps tps"
   done

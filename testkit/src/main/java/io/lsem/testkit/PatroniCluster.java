@@ -123,10 +123,7 @@ public final class PatroniCluster implements AutoCloseable {
 
     /** A PostgreSQL setting for every node (in the DCS configuration). */
     public Options setting(String name, String value) {
-      if (!name.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
-        throw new IllegalArgumentException("not a setting name: " + name);
-      }
-      settings.put(name, value);
+      settings.put(PgTools.settingName(name), value);
       return this;
     }
 

@@ -464,6 +464,14 @@ final class PgTools {
     }
   }
 
+  /** {@code name} if it can be a server setting's name; else an {@link IllegalArgumentException}. */
+  static String settingName(String name) {
+    if (!name.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
+      throw new IllegalArgumentException("not a setting name: " + name);
+    }
+    return name;
+  }
+
   /** The last {@code lines} lines of a text file, or a note saying why there are none. */
   static String tail(Path file, int lines) {
     try {

@@ -139,10 +139,7 @@ public final class ReplicationCluster implements AutoCloseable {
 
     /** A server setting for every node, e.g. {@code setting("max_connections", "300")}. */
     public Options setting(String name, String value) {
-      if (!name.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
-        throw new IllegalArgumentException("not a setting name: " + name);
-      }
-      settings.put(name, value);
+      settings.put(PgTools.settingName(name), value);
       return this;
     }
 

@@ -57,7 +57,7 @@ public final class Journal {
   /** {@code active && notReplayable == null}, kept in one field for the per-value check. */
   private boolean recording;
   /** A replay is running: the wrappers' calls are the replay's, not the application's. */
-  private boolean paused;
+  private boolean replaying;
   private int generation;
 
   Journal(long maxBytes) {
@@ -74,12 +74,16 @@ public final class Journal {
    * is to be recorded: that recording is the current one, it is recording, and no replay is running.
    */
   public boolean accepts(int generation) {
-    return recording && !paused && generation == this.generation;
+    return recording && !replaying && generation == this.generation;
   }
 
   /** Whether a replay is running (set by the retry controller). */
-  void pause(boolean replaying) {
-    paused = replaying;
+  public boolean isReplaying() {
+    return replaying;
+  }
+
+  void replaying(boolean on) {
+    replaying = on;
   }
 
   /** Whether a transaction is open (whether or not it can be replayed). */

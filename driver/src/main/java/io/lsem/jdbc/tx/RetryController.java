@@ -53,7 +53,6 @@ public final class RetryController implements TransactionListener {
   private final boolean failover;
   private boolean enabled;
   private boolean skipNextTransaction;
-  private boolean replaying;
   private boolean loggedNotReplayable;
   /** Between {@link #failing()} and {@link #settled()}. */
   private boolean deferEnd;
@@ -84,17 +83,12 @@ public final class RetryController implements TransactionListener {
 
   /** Whether a replay is running (its rollback and BEGIN continue the same logical transaction). */
   public boolean isReplaying() {
-    return replaying;
+    return journal.isReplaying();
   }
 
   /** Whether reads and executions are being recorded now. */
-  private void replaying(boolean on) {
-    replaying = on;
-    journal.pause(on);
-  }
-
   public boolean recording() {
-    return journal.isRecording() && !replaying;
+    return journal.isRecording() && !journal.isReplaying();
   }
 
   /** Whether statements must keep their parameter bindings (retry is on for this connection). */
@@ -131,7 +125,7 @@ public final class RetryController implements TransactionListener {
 
   @Override
   public void beforeBegin(Transaction tx) {
-    if (replaying) {
+    if (journal.isReplaying()) {
       return;
     }
     if (enabled && !skipNextTransaction) {
@@ -195,7 +189,7 @@ public final class RetryController implements TransactionListener {
   }
 
   private void ended() {
-    if (!replaying) {
+    if (!journal.isReplaying()) {
       journal.stop();
       runs = 0;
       loggedNotReplayable = false;
@@ -231,7 +225,7 @@ public final class RetryController implements TransactionListener {
     SQLException e = error;
     for (;;) {
       boolean lost = host.connectionLost(e);
-      if (replaying || !(lost ? failover : policy.retries(rootSqlState(e)))) {
+      if (journal.isReplaying() || !(lost ? failover : policy.retries(rootSqlState(e)))) {
         throw host.translate(e);
       }
       if (lost) {
@@ -269,24 +263,24 @@ public final class RetryController implements TransactionListener {
         throw typed;
       }
       Journal.Mismatch mismatch;
-      replaying(true);
+      journal.replaying(true);
       try {
         host.rollbackForRetry();
         if (!backoff()) {
-          replaying(false);
+          journal.replaying(false);
           throw host.translate(e); // interrupted: the original error, the interrupt kept
         }
         runs++;
         replays++;
         mismatch = journal.replay();
       } catch (SQLException duringReplay) {
-        if (!replaying) {
+        if (!journal.isReplaying()) {
           throw duringReplay;
         }
         e = duringReplay; // a failure during the replay counts as another run
         continue;
       } finally {
-        replaying(false);
+        journal.replaying(false);
       }
       if (mismatch == null) {
         endDeferred = false; // the replay continues the transaction that ended with the failure
@@ -326,24 +320,24 @@ public final class RetryController implements TransactionListener {
     }
     boolean exhaustedNow = runs >= policy.maxAttempts() || now - firstFailureNanos > policy.budgetNanos();
     Journal.Mismatch mismatch;
-    replaying(true); // the reconnection ends the lost transaction; its recording is kept for the replay
+    journal.replaying(true); // the reconnection ends the lost transaction; its recording is kept for the replay
     try {
       try {
         host.reconnect();
       } catch (SQLException noPrimary) {
-        replaying(false);
+        journal.replaying(false);
         ended();
         throw noPrimary;
       }
       if (commits) {
         CommitOutcome outcome = host.resolveCommit();
         if (outcome == CommitOutcome.COMMITTED) {
-          replaying(false);
+          journal.replaying(false);
           ended();
           return null; // making the COMMIT again on the new connection does nothing
         }
         if (outcome == CommitOutcome.UNKNOWN) {
-          replaying(false);
+          journal.replaying(false);
           ended();
           throw host.translate(new SQLException("The connection was lost during COMMIT and whether the transaction"
               + " committed cannot be determined; it was not run again", "08007", e));
@@ -352,13 +346,13 @@ public final class RetryController implements TransactionListener {
       // Without autocommit a statement that failed outside a recorded transaction was its first
       // statement: nothing of it can have committed, so it may simply run again.
       if (!inTransaction && !readOnly && (tracker.autoCommit() || commits)) {
-        replaying(false);
+        journal.replaying(false);
         throw host.translate(new SQLException("The connection was lost while an autocommit statement that may write"
             + " was running, so whether it took effect is not known; it was not run again (the connection was"
             + " re-established)", "08007", e));
       }
       if (why != null || exhaustedNow) {
-        replaying(false);
+        journal.replaying(false);
         ended();
         if (why != null) {
           notReplayable++;
@@ -372,12 +366,12 @@ public final class RetryController implements TransactionListener {
       replays++;
       mismatch = inTransaction ? journal.replay() : null;
     } catch (SQLException duringReplay) {
-      if (!replaying) {
+      if (!journal.isReplaying()) {
         throw duringReplay;
       }
       return duringReplay;
     } finally {
-      replaying(false);
+      journal.replaying(false);
     }
     if (mismatch != null) {
       throw mismatch(mismatch, host, e);

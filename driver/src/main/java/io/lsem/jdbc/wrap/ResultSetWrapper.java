@@ -102,34 +102,30 @@ public abstract class ResultSetWrapper implements ResultSet, Replayable, RetryCo
     return journal.accepts(generation);
   }
 
-  private Journal journal() {
-    return journal;
-  }
-
   protected final void recordCall(int op, int intArg, Object otherArgs, long result) {
-    journal().record(this, op, intArg, otherArgs, result);
+    journal.record(this, op, intArg, otherArgs, result);
   }
 
   protected final void recordCall(int op, int intArg, Object otherArgs, double result) {
-    journal().record(this, op, intArg, otherArgs, result);
+    journal.record(this, op, intArg, otherArgs, result);
   }
 
   protected final void recordCall(int op, int intArg, Object otherArgs, boolean result) {
-    journal().record(this, op, intArg, otherArgs, result);
+    journal.record(this, op, intArg, otherArgs, result);
   }
 
   protected final void recordCall(int op, int intArg, Object otherArgs, Object result) {
-    journal().record(this, op, intArg, otherArgs, result);
+    journal.record(this, op, intArg, otherArgs, result);
   }
 
   protected final void recordCall(int op, int intArg, Object otherArgs) {
-    journal().record(this, op, intArg, otherArgs);
+    journal.record(this, op, intArg, otherArgs);
   }
 
   /** Hook of updaters and LOB getters: the transaction can no longer be replayed. */
   protected final void notReplayable(int op, int intArg, Object otherArgs) {
     if (recording()) {
-      journal().markNotReplayable(describe() + "." + recordedCallName(op) + " cannot be replayed");
+      journal.markNotReplayable(describe() + "." + recordedCallName(op) + " cannot be replayed");
     }
   }
 
@@ -207,7 +203,7 @@ public abstract class ResultSetWrapper implements ResultSet, Replayable, RetryCo
       return null;
     });
     if (recording()) {
-      journal().record(this, OP_CLOSE, -1, null);
+      journal.record(this, OP_CLOSE, -1, null);
     }
   }
 
