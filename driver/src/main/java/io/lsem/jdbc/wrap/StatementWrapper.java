@@ -504,8 +504,9 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   public int[] executeBatch() throws SQLException {
     // Captured before the call: with autocommit off the recording starts with it.
     Execution x = tracksBindings() ? Executions.batch(queuedBatch()) : null;
+    BatchSend send = new BatchSend(x);
     int[] counts = run(batchInfo(), () -> {
-      restoreIfDisturbed();
+      send.prepare();
       return delegate.executeBatch();
     });
     forgetBatch();
@@ -516,13 +517,41 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   @Override
   public long[] executeLargeBatch() throws SQLException {
     Execution x = tracksBindings() ? Executions.batch(queuedBatch()) : null;
+    BatchSend send = new BatchSend(x);
     long[] counts = run(batchInfo(), () -> {
-      restoreIfDisturbed();
+      send.prepare();
       return delegate.executeLargeBatch();
     });
     forgetBatch();
     record(OP_EXECUTE_LARGE_BATCH, x, (Object) counts);
     return counts;
+  }
+
+  /**
+   * Puts the batch on pgjdbc's statement before each send of one {@code executeBatch()}. pgjdbc
+   * empties its batch when the batch fails; when recovery then makes the call again, the batch is
+   * queued again from its recorded rows — sending an empty batch instead would report success
+   * for rows that were never written.
+   */
+  private final class BatchSend {
+    private final Execution recorded;
+    private boolean sent;
+
+    BatchSend(Execution recorded) {
+      this.recorded = recorded;
+    }
+
+    void prepare() throws SQLException {
+      restoreIfDisturbed();
+      if (sent) {
+        if (recorded == null) {
+          throw new SQLException("The batch failed and its rows were not kept (retry and timestamps are off), so it"
+              + " cannot be sent again; queue the rows and run it again", "55000");
+        }
+        requeue(recorded.batch());
+      }
+      sent = true;
+    }
   }
 
   /** After a replay used the pgjdbc statement, puts back the application's parameters (prepared statements). */
