@@ -119,6 +119,9 @@ public final class SqlClassifier {
           return make(anyWord("analyze", "analyse") ? StatementKind.WRITE : StatementKind.READ, null, false);
         case "copy":
           return make(StatementKind.COPY, null, false);
+        case "call":
+        case "do":
+          return make(StatementKind.ROUTINE, null, false);
         default:
           return make(SESSION_COMMANDS.contains(first.text()) ? StatementKind.SESSION : StatementKind.WRITE,
               null, false);

@@ -34,8 +34,13 @@ public enum StatementKind {
   RESET_VARIABLE,
   /** Other session state: {@code SET LOCAL}, {@code LISTEN}, {@code PREPARE}, {@code DEALLOCATE}, … */
   SESSION,
-  /** Anything else: DML, DDL, procedure calls, {@code DO} blocks — may write. */
-  WRITE;
+  /** Anything else: DML, DDL — may write. */
+  WRITE,
+  /**
+   * {@code CALL} or {@code DO}: procedural code that may write and, run outside a transaction
+   * block, may itself commit or roll back — part of its work can be committed when it fails.
+   */
+  ROUTINE;
 
   /** Whether this statement starts, ends or changes the course of a transaction. */
   public boolean isTransactionControl() {

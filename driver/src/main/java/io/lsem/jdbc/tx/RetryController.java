@@ -128,6 +128,13 @@ public final class RetryController implements TransactionListener {
     if (journal.isReplaying()) {
       return;
     }
+    if (tracker.current() != null) {
+      // The call about to be sent ends the open transaction and begins this one: the open one's
+      // recording must survive until its end is confirmed (the call may fail before it), and
+      // this one cannot be replayed — its first call also ran the end of the one before.
+      journal.markNotReplayable("a call that began it also ended the transaction before it");
+      return;
+    }
     if (enabled && !skipNextTransaction) {
       journal.start();
     } else {
@@ -223,20 +230,30 @@ public final class RetryController implements TransactionListener {
    */
   public void recover(SQLException error, Host host, boolean commits, boolean readOnly) throws SQLException {
     SQLException e = error;
+    String endedInside = journal.isReplaying() ? null : tracker.endedInsideFailedCall();
     for (;;) {
       boolean lost = host.connectionLost(e);
       if (journal.isReplaying() || !(lost ? failover : policy.retries(rootSqlState(e)))) {
         throw host.translate(e);
       }
       if (lost) {
-        SQLException duringReplay = recoverConnection(e, host, commits, readOnly);
+        SQLException duringReplay = recoverConnection(e, host, commits, readOnly, endedInside);
         if (duringReplay == null) {
           endDeferred = false; // replayed (or resolved): the transaction goes on as the new one
           return;
         }
         e = duringReplay;
         commits = false; // what failed now is the replay, not the COMMIT
+        endedInside = null;
         continue;
+      }
+      if (endedInside != null) {
+        notReplayable++;
+        ended();
+        SQLException typed = host.translate(e);
+        typed.addSuppressed(new SQLException("The call was not run again because " + endedInside
+            + "; what committed there stays committed once, and the rest was rolled back"));
+        throw typed;
       }
       String why = whyNotReplayable();
       if (why != null) {
@@ -309,8 +326,8 @@ public final class RetryController implements TransactionListener {
    * Returns {@code null} when the call can be made again, or the failure during the replay, to go
    * round the recovery loop again with.
    */
-  private SQLException recoverConnection(SQLException e, Host host, boolean commits, boolean readOnly)
-      throws SQLException {
+  private SQLException recoverConnection(SQLException e, Host host, boolean commits, boolean readOnly,
+      String endedInside) throws SQLException {
     boolean inTransaction = journal.isActive();
     String why = inTransaction ? whyNotReplayable() : null;
     long now = System.nanoTime();
@@ -342,6 +359,13 @@ public final class RetryController implements TransactionListener {
           throw host.translate(new SQLException("The connection was lost during COMMIT and whether the transaction"
               + " committed cannot be determined; it was not run again", "08007", e));
         }
+      }
+      if (endedInside != null) {
+        journal.replaying(false);
+        ended();
+        throw host.translate(new SQLException("The connection was lost during a call that cannot be made again"
+            + " because " + endedInside + "; which part of it took effect is not known (the connection was"
+            + " re-established)", "08007", e));
       }
       // Without autocommit a statement that failed outside a recorded transaction was its first
       // statement: nothing of it can have committed, so it may simply run again.
@@ -388,7 +412,7 @@ public final class RetryController implements TransactionListener {
       return reason;
     }
     if (!journal.isRecording() && tracker.status().state() != State.IDLE) {
-      return "the transaction began outside the driver's view";
+      return "the transaction began outside the driver's view, or in a call that also ended the one before it";
     }
     return null;
   }

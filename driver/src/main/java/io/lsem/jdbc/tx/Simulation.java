@@ -24,6 +24,16 @@ final class Simulation {
   Transaction tx;
   long lastNumber;
   final List<Event> events = new ArrayList<>();
+  /**
+   * A statement of the call that succeeded ended a transaction, or the implicit block of
+   * autocommit statements before it (a COMMIT there commits them), and a later statement of the
+   * call ran or failed: what ran before the boundary is final, whatever happened after it.
+   */
+  boolean boundaryCrossed;
+  /** The last statement simulated was such a boundary. */
+  private boolean boundaryPending;
+  /** A statement succeeded in the current implicit (autocommit) block. */
+  private boolean implicitWork;
   private SessionCharacteristics session;
   /** Session defaults at the start of the current implicit (autocommit) block: restored if it fails. */
   private SessionCharacteristics implicitBlockStart;
@@ -83,6 +93,12 @@ final class Simulation {
   /** {@code s} succeeds. {@code endCause} overrides the cause of a COMMIT/ROLLBACK (API calls). */
   void succeed(SqlStatement s, Cause endCause) {
     StatementKind kind = s.kind();
+    boundaryCrossed |= boundaryPending;
+    boundaryPending = false;
+    if (kind == StatementKind.COMMIT || kind == StatementKind.ROLLBACK || kind == StatementKind.PREPARE_TRANSACTION) {
+      boundaryPending = state != State.IDLE || implicitWork;
+      implicitWork = false;
+    }
     switch (kind) {
       case BEGIN:
         if (state == State.IDLE) {
@@ -146,6 +162,7 @@ final class Simulation {
       default:
         if (state == State.IDLE) {
           cause = Cause.AUTOCOMMIT_STATEMENT;
+          implicitWork = true;
         }
     }
   }
@@ -155,6 +172,8 @@ final class Simulation {
    * {@code autosave} may have rolled back to its hidden savepoint, else {@code null}.
    */
   Simulation fail(SqlStatement s, boolean autosave) {
+    boundaryCrossed |= boundaryPending;
+    boundaryPending = false;
     if (state == State.ACTIVE) {
       if (s.kind() == StatementKind.COMMIT || s.kind() == StatementKind.PREPARE_TRANSACTION) {
         end(Event.Kind.ROLLED_BACK, Cause.COMMIT_FAILED, false);
@@ -181,6 +200,9 @@ final class Simulation {
     Simulation c = new Simulation(state, cause, tx, lastNumber, session, factory);
     c.implicitBlockStart = implicitBlockStart;
     c.events.addAll(events);
+    c.boundaryCrossed = boundaryCrossed;
+    c.boundaryPending = boundaryPending;
+    c.implicitWork = implicitWork;
     return c;
   }
 }

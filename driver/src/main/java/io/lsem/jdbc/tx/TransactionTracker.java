@@ -59,6 +59,10 @@ public final class TransactionTracker {
   private Transaction beginning;
   private Cause commitCause;
   private SimulatedCall simulated;
+  /** The call in flight runs {@code CALL} or {@code DO} outside a transaction block (it may commit by itself). */
+  private boolean routineOutsideBlock;
+  /** Why the call that failed last must not be made again, or {@code null}: see {@link #endedInsideFailedCall()}. */
+  private String endedInside;
 
   /** A call worked out by simulation: its statements and the transactions it may begin. */
   private static final class SimulatedCall {
@@ -124,9 +128,10 @@ public final class TransactionTracker {
 
   /** A statement (or several, or a batch) is about to be executed through a JDBC statement. */
   public void beforeStatement(SqlInfo sql) throws SQLException {
-    commitAnnounced = false;
+    newCall();
     writesPending = !sql.isReadOnly();
     adoptServerStateIfChanged();
+    routineOutsideBlock = autoCommit && state == State.IDLE && runsRoutine(sql);
     if (sql.hasTransactionControl()) {
       simulate(sql.statements(), !autoCommit, null);
     } else if (autoCommit || state != State.IDLE) {
@@ -144,7 +149,7 @@ public final class TransactionTracker {
 
   /** SQL run by pgjdbc's {@code execSQLUpdate/execSQLQuery}: no implicit BEGIN is sent. */
   public void beforeInternalStatement(SqlInfo sql) throws SQLException {
-    commitAnnounced = false;
+    newCall();
     writesPending = !sql.isReadOnly();
     adoptServerStateIfChanged();
     if (sql.hasTransactionControl()) {
@@ -170,7 +175,7 @@ public final class TransactionTracker {
   }
 
   private void commitOrRollback(boolean sends, SqlStatement statement, Cause why) throws SQLException {
-    commitAnnounced = false;
+    newCall();
     adoptServerStateIfChanged();
     if (!sends || state == State.IDLE) {
       pending = Pending.NONE;
@@ -186,7 +191,7 @@ public final class TransactionTracker {
 
   /** {@code setSavepoint}: pgjdbc runs {@code SAVEPOINT} as a statement, so BEGIN may precede it. */
   public void beforeSetSavepoint() throws SQLException {
-    commitAnnounced = false;
+    newCall();
     adoptServerStateIfChanged();
     if (autoCommit) {
       pending = Pending.NONE; // pgjdbc refuses before sending anything
@@ -204,9 +209,23 @@ public final class TransactionTracker {
 
   /** {@code rollback(Savepoint)} / {@code releaseSavepoint}: sent without an implicit BEGIN. */
   public void beforeSavepointCommand(StatementKind kind, String foldedName) throws SQLException {
-    commitAnnounced = false;
+    newCall();
     adoptServerStateIfChanged();
     simulate(List.of(synthetic(kind, foldedName)), false, null);
+  }
+
+  private void newCall() {
+    commitAnnounced = false;
+    routineOutsideBlock = false;
+  }
+
+  private static boolean runsRoutine(SqlInfo sql) {
+    for (SqlStatement s : sql.statements()) {
+      if (s.kind() == StatementKind.ROUTINE) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---- outcome ------------------------------------------------------------------------------
@@ -217,13 +236,31 @@ public final class TransactionTracker {
     pending = Pending.NONE;
     boolean wrote = writesPending;
     writesPending = false;
+    endedInside = null;
     try {
       settle(call, error);
+      if (error != null && routineOutsideBlock && endedInside == null) {
+        endedInside = "it ran CALL or DO outside a transaction block, where a procedure may have committed part of"
+            + " its work before the error";
+      }
     } finally {
+      routineOutsideBlock = false;
       if (wrote && current != null) {
         current.markWrote();
       }
     }
+  }
+
+  /**
+   * Why the call that failed last must not be made again, or {@code null} when it may be: a
+   * transaction (or autocommit's implicit block) ended inside it before the error — a COMMIT,
+   * ROLLBACK or PREPARE TRANSACTION of the call itself that ran, as the server's reported state
+   * confirms — or it ran a procedure that may commit by itself. What ended there is final: making
+   * the call again would apply its committed part twice. When the server's report leaves several
+   * failure points possible and one of them follows such a boundary, the boundary counts.
+   */
+  public String endedInsideFailedCall() {
+    return endedInside;
   }
 
   private void settle(Pending call, SQLException error) {
@@ -429,6 +466,13 @@ public final class TransactionTracker {
     simulated = null;
     State reported = serverState();
     Simulation outcome = error == null ? call.predicted : chooseFailureOutcome(call, error, reported);
+    if (error != null) {
+      if (outcome == null || reported != outcome.state) {
+        endedInside = call.predicted.boundaryCrossed ? "it may have ended a transaction before the error" : null;
+      } else if (crossedBeforeFailure) {
+        endedInside = "a transaction ended inside it before the error";
+      }
+    }
     if (outcome == null || reported != outcome.state) {
       for (Transaction announced : call.begun.values()) {
         if (announced != current) {
@@ -468,13 +512,19 @@ public final class TransactionTracker {
         candidates.add(alternative);
       }
     }
+    Simulation chosen = null;
+    crossedBeforeFailure = false;
     for (Simulation candidate : candidates) {
       if (candidate.state == wanted) {
-        return candidate;
+        chosen = chosen == null ? candidate : chosen;
+        crossedBeforeFailure |= candidate.boundaryCrossed; // any failure point the server's report allows
       }
     }
-    return null;
+    return chosen;
   }
+
+  /** Set by {@link #chooseFailureOutcome}: a possible failure point lies after a boundary of the call. */
+  private boolean crossedBeforeFailure;
 
   private Transaction newTransaction(long number, Cause why, Transaction chainedFrom,
       SessionCharacteristics base, SqlStatement statement) {

@@ -69,9 +69,9 @@ class SqlClassifierTest {
       "update t set a = 1 | WRITE",
       "copy t from stdin | COPY",
       "listen ch | SESSION",
-      "do $$ begin commit; end $$ | WRITE",
+      "do $$ begin commit; end $$ | ROUTINE",
       "{call f(?)} | WRITE",
-      "call p() | WRITE",
+      "call p() | ROUTINE",
   })
   void classifiesSingleStatements(String sql, String expected) {
     assertEquals(expected, kinds(sql));
