@@ -7,8 +7,9 @@ import java.util.Set;
 /**
  * Classifies SQL text statement by statement: transaction control (with savepoint names,
  * isolation and access modes, {@code AND CHAIN}), reads, writes, COPY and session commands.
- * Splits multi-statement strings at the same semicolons pgjdbc splits at, including its rule
- * that nothing after {@code CREATE … BEGIN ATOMIC} is split. Stateless; see
+ * Splits multi-statement strings where the server splits them — a {@code BEGIN ATOMIC … END}
+ * routine body is one statement, and what follows its END is not (pgjdbc in extended mode sends
+ * such a text as one query, which the server then refuses whole: nothing of it runs). Stateless; see
  * {@link SqlClassifierCache} for the cached entry point.
  */
 public final class SqlClassifier {
@@ -23,14 +24,10 @@ public final class SqlClassifier {
     List<Token> tokens = SqlLexer.tokenize(sql, standardConformingStrings);
     List<SqlStatement> statements = new ArrayList<>();
     int from = 0;
-    boolean beginAtomic = false;
     for (int i = 0; i < tokens.size(); i++) {
-      if (tokens.get(i).type() == Token.Type.SEMICOLON && !beginAtomic) {
+      if (tokens.get(i).type() == Token.Type.SEMICOLON) {
         addStatement(statements, tokens.subList(from, i));
         from = i + 1;
-      } else if (!beginAtomic && i > from && tokens.get(from).isWord("create")
-          && tokens.get(i).isWord("atomic") && tokens.get(i - 1).isWord("begin")) {
-        beginAtomic = true;
       }
     }
     addStatement(statements, tokens.subList(from, tokens.size()));

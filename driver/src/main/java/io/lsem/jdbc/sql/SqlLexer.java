@@ -10,8 +10,11 @@ import java.util.Locale;
  * (with {@code ''} doubling, and backslash escapes in {@code E''} strings or when
  * {@code standard_conforming_strings} is off), quoted identifiers and dollar-quoted strings
  * are single tokens, so nothing inside them is mistaken for a keyword or separator.
- * Semicolons inside parentheses are not separators. Unterminated quotes or comments run to
- * the end of the text, as in pgjdbc.
+ * Semicolons inside parentheses are not separators, nor are those inside the SQL-standard body
+ * of {@code CREATE [OR REPLACE] FUNCTION|PROCEDURE … BEGIN ATOMIC … END}: the server ends that
+ * statement at the body's END (tracked as psql does: BEGIN, and CASE within it, open a level,
+ * END closes one), so a {@code COMMIT} after it is a statement of its own. Unterminated quotes or
+ * comments run to the end of the text, as in pgjdbc.
  */
 final class SqlLexer {
   private final String sql;
@@ -19,6 +22,13 @@ final class SqlLexer {
   private final List<Token> tokens = new ArrayList<>();
   private int pos;
   private int parenDepth;
+  /** Words of the current statement so far (only the first four matter). */
+  private int words;
+  /** The current statement is {@code CREATE [OR REPLACE] FUNCTION|PROCEDURE}. */
+  private boolean createsRoutine;
+  private boolean routinePrefix;
+  /** Open {@code BEGIN}/{@code CASE} levels of a routine body: semicolons there do not end the statement. */
+  private int beginDepth;
 
   private SqlLexer(String sql, boolean standardConformingStrings) {
     this.sql = sql;
@@ -197,7 +207,37 @@ final class SqlLexer {
     while (pos < sql.length() && isIdentifierPart(sql.charAt(pos))) {
       pos++;
     }
-    add(Token.Type.WORD, sql.substring(start, pos).toLowerCase(Locale.ROOT), start);
+    String word = sql.substring(start, pos).toLowerCase(Locale.ROOT);
+    add(Token.Type.WORD, word, start);
+    trackRoutineBody(word);
+  }
+
+  private void trackRoutineBody(String word) {
+    int index = words++;
+    if (index == 0) {
+      createsRoutine = false;
+      routinePrefix = word.equals("create");
+      return;
+    }
+    if (index <= 3 && !createsRoutine && routinePrefix) {
+      boolean routine = word.equals("function") || word.equals("procedure");
+      if (routine && (index == 1 || index == 3)) {
+        createsRoutine = true;
+      } else if (!(index == 1 && word.equals("or") || index == 2 && word.equals("replace"))) {
+        routinePrefix = false; // not CREATE [OR REPLACE] FUNCTION|PROCEDURE
+      }
+      return;
+    }
+    if (!createsRoutine || parenDepth != 0) {
+      return;
+    }
+    if (word.equals("begin")) {
+      beginDepth++;
+    } else if (word.equals("case") && beginDepth > 0) {
+      beginDepth++;
+    } else if (word.equals("end") && beginDepth > 0) {
+      beginDepth--;
+    }
   }
 
   private void symbol(char c) {
@@ -206,8 +246,10 @@ final class SqlLexer {
       parenDepth++;
     } else if (c == ')') {
       parenDepth--; // like pgjdbc: an unbalanced ')' stops splitting at ';'
-    } else if (c == ';' && parenDepth == 0) {
+    } else if (c == ';' && parenDepth == 0 && beginDepth == 0) {
       add(Token.Type.SEMICOLON, ";", start);
+      words = 0;
+      createsRoutine = false;
       return;
     } else if (c == '?') {
       add(Token.Type.PARAMETER, "?", start);

@@ -96,7 +96,14 @@ class SqlClassifierTest {
         {"SELECT ';' ; ROLLBACK", "READ,ROLLBACK"},
         {"select f(';'); select 2", "READ,READ"},
         {"select (1; commit)", "READ"},
-        {"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END; COMMIT", "WRITE"},
+        {"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END; COMMIT", "WRITE,COMMIT"},
+        {"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END", "WRITE"},
+        {"create or replace procedure p(x int) language sql begin atomic"
+            + " insert into t values (case when x > 0 then 1 else 2 end); end; begin", "WRITE,BEGIN"},
+        {"create function f() returns int language sql begin atomic select 1; end; commit; begin",
+            "WRITE,COMMIT,BEGIN"},
+        {"create table begin_t(a int); begin; commit", "WRITE,BEGIN,COMMIT"},
+        {"create or replace trigger tr after insert on t execute function f(); begin", "WRITE,BEGIN"},
         {"select 1 x$$ ; COMMIT", "READ,COMMIT"},
         {"select $1; commit", "READ,COMMIT"},
     };
