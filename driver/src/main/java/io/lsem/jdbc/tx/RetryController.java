@@ -22,6 +22,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class RetryController implements TransactionListener {
   private static final Logger LOG = LoggerFactory.getLogger(RetryController.class);
+  /**
+   * One INFO line per recovery event — reconnect, replay, resolution of a lost COMMIT, give-up —
+   * naming the transaction by its logical id; never a parameter value or SQL text. A logger of its
+   * own, so that applications can keep or silence exactly these lines.
+   */
+  private static final Logger EVENTS = LoggerFactory.getLogger("io.lsem.jdbc.recovery");
 
   /** What the controller needs from the connection it serves. */
   public interface Host {
@@ -67,6 +73,8 @@ public final class RetryController implements TransactionListener {
   private long exhausted;
   private long notReplayable;
   private long backoffNanos;
+  /** The logical id of the current (or just ended) transaction, for the recovery log; {@code null} without timestamps. */
+  private java.util.function.Supplier<Object> logicalId = () -> null;
 
   public RetryController(RetryPolicy policy, TransactionTracker tracker) {
     this.policy = policy;
@@ -74,6 +82,24 @@ public final class RetryController implements TransactionListener {
     this.journal = new Journal(policy.maxRecordedBytes());
     this.enabled = policy.enabled();
     this.failover = policy.failover();
+  }
+
+  /** Names transactions in the recovery log by {@code ids} (their logical ids, when timestamps are on). */
+  public void identifyTransactionsWith(java.util.function.Supplier<Object> ids) {
+    this.logicalId = ids;
+  }
+
+  /** How the recovery log names the transaction: its logical id, else the connection's number for it. */
+  private String transaction() {
+    Object id = logicalId.get();
+    long number = tracker.lastTransactionNumber();
+    return id != null ? id + " (#" + number + ")" : "#" + number;
+  }
+
+  /** Logs a give-up and returns {@code typed}, to be thrown. */
+  private SQLException gaveUp(SQLException typed, String why) {
+    EVENTS.info("recovery gave up on transaction {}: {} (SQLSTATE {})", transaction(), why, typed.getSQLState());
+    return typed;
   }
 
   /** The current transaction's recording. */
@@ -249,21 +275,24 @@ public final class RetryController implements TransactionListener {
       }
       if (endedInside != null) {
         notReplayable++;
-        ended();
         SQLException typed = host.translate(e);
         typed.addSuppressed(new SQLException("The call was not run again because " + endedInside
             + "; what committed there stays committed once, and the rest was rolled back"));
+        gaveUp(typed, "the failed call was not run again because " + endedInside);
+        ended();
         throw typed;
       }
       String why = whyNotReplayable();
       if (why != null) {
         notReplayable++;
         if (!enabled) {
-          // the application switched retry off and handles conflicts itself: nothing to warn about
+          // the application switched retry off and handles conflicts itself: nothing to report
           LOG.debug("SQLSTATE {} not retried: retry is switched off for this connection", rootSqlState(e));
-        } else if (!loggedNotReplayable) {
+          throw host.translate(e);
+        }
+        if (!loggedNotReplayable) {
           loggedNotReplayable = true;
-          LOG.warn("SQLSTATE {} not retried: the transaction cannot be replayed because {}", rootSqlState(e), why);
+          throw gaveUp(host.translate(e), "the transaction cannot be replayed because " + why);
         }
         throw host.translate(e);
       }
@@ -275,9 +304,10 @@ public final class RetryController implements TransactionListener {
       if (runs >= policy.maxAttempts() || now - firstFailureNanos > policy.budgetNanos()) {
         exhausted++;
         SQLException typed = host.translate(e);
-        typed.addSuppressed(new SQLException("transparent retry gave up after " + runs + " runs in "
-            + TimeUnit.NANOSECONDS.toMillis(now - firstFailureNanos) + " ms"));
-        throw typed;
+        String spent = "transparent retry gave up after " + runs + " runs in "
+            + TimeUnit.NANOSECONDS.toMillis(now - firstFailureNanos) + " ms";
+        typed.addSuppressed(new SQLException(spent));
+        throw gaveUp(typed, spent);
       }
       Journal.Mismatch mismatch;
       journal.replaying(true);
@@ -289,6 +319,8 @@ public final class RetryController implements TransactionListener {
         }
         runs++;
         replays++;
+        EVENTS.info("replaying transaction {} after SQLSTATE {} (run {} of at most {})", transaction(),
+            rootSqlState(e), runs, policy.maxAttempts());
         mismatch = journal.replay();
       } catch (SQLException duringReplay) {
         if (!journal.isReplaying()) {
@@ -310,6 +342,8 @@ public final class RetryController implements TransactionListener {
   private ReplayMismatchException mismatch(Journal.Mismatch m, Host host, SQLException error) throws SQLException {
     mismatches++;
     int run = runs;
+    EVENTS.info("recovery gave up on transaction {}: on run {}, {} (call {}) gave a different result than the"
+        + " application saw", transaction(), run, m.call(), m.index() + 1);
     host.rollbackForRetry(); // ends the transaction: its recording is dropped
     ended(); // also when the connection was replaced and nothing was open to roll back
     return new ReplayMismatchException("Transparent retry stopped on run " + run + ": " + m.call()
@@ -343,11 +377,14 @@ public final class RetryController implements TransactionListener {
         host.reconnect();
       } catch (SQLException noPrimary) {
         journal.replaying(false);
+        gaveUp(noPrimary, "the connection was lost (SQLSTATE " + rootSqlState(e) + ") and could not be re-established");
         ended();
         throw noPrimary;
       }
+      EVENTS.info("connection lost (SQLSTATE {}) during transaction {}; reconnected", rootSqlState(e), transaction());
       if (commits) {
         CommitOutcome outcome = host.resolveCommit();
+        EVENTS.info("the lost COMMIT of transaction {} was resolved: {}", transaction(), outcome);
         if (outcome == CommitOutcome.COMMITTED) {
           journal.replaying(false);
           ended();
@@ -356,38 +393,44 @@ public final class RetryController implements TransactionListener {
         if (outcome == CommitOutcome.UNKNOWN) {
           journal.replaying(false);
           ended();
-          throw host.translate(new SQLException("The connection was lost during COMMIT and whether the transaction"
-              + " committed cannot be determined; it was not run again", "08007", e));
+          throw gaveUp(host.translate(new SQLException("The connection was lost during COMMIT and whether the"
+              + " transaction committed cannot be determined; it was not run again", "08007", e)),
+              "whether its COMMIT took effect cannot be determined");
         }
       }
       if (endedInside != null) {
         journal.replaying(false);
         ended();
-        throw host.translate(new SQLException("The connection was lost during a call that cannot be made again"
-            + " because " + endedInside + "; which part of it took effect is not known (the connection was"
-            + " re-established)", "08007", e));
+        throw gaveUp(host.translate(new SQLException("The connection was lost during a call that cannot be made"
+            + " again because " + endedInside + "; which part of it took effect is not known (the connection was"
+            + " re-established)", "08007", e)), "the lost call was not run again because " + endedInside);
       }
       // Without autocommit a statement that failed outside a recorded transaction was its first
       // statement: nothing of it can have committed, so it may simply run again.
       if (!inTransaction && !readOnly && (tracker.autoCommit() || commits)) {
         journal.replaying(false);
-        throw host.translate(new SQLException("The connection was lost while an autocommit statement that may write"
-            + " was running, so whether it took effect is not known; it was not run again (the connection was"
-            + " re-established)", "08007", e));
+        throw gaveUp(host.translate(new SQLException("The connection was lost while an autocommit statement that"
+            + " may write was running, so whether it took effect is not known; it was not run again (the connection"
+            + " was re-established)", "08007", e)), "an autocommit statement that may write was lost in flight");
       }
       if (why != null || exhaustedNow) {
         journal.replaying(false);
         ended();
         if (why != null) {
           notReplayable++;
-          LOG.warn("connection lost; the open transaction was rolled back and cannot be replayed because {}", why);
         } else {
           exhausted++;
         }
-        throw host.translate(e); // the transaction is gone; the connection works again
+        // the transaction is gone; the connection works again
+        throw gaveUp(host.translate(e), why != null ? "the lost transaction cannot be replayed because " + why
+            : "the retry budget is spent");
       }
       runs++;
       replays++;
+      if (inTransaction) {
+        EVENTS.info("replaying transaction {} on the new connection (run {} of at most {})", transaction(), runs,
+            policy.maxAttempts());
+      }
       mismatch = inTransaction ? journal.replay() : null;
     } catch (SQLException duringReplay) {
       if (!journal.isReplaying()) {

@@ -107,6 +107,11 @@ public final class TransactionTracker {
     }
   }
 
+  /** The number of the newest transaction the connection began (0 before the first); no side effect. */
+  public long lastTransactionNumber() {
+    return lastNumber;
+  }
+
   /** The open transaction, or {@code null} when idle. */
   public Transaction current() {
     return current;

@@ -53,6 +53,7 @@ public final class ConnectionSession {
     if (context.ledger().prepare(physical)) {
       timestamps = new TimestampSession(context.ledger(), retry);
       tracker.addListener(timestamps);
+      retry.identifyTransactionsWith(timestamps::transactionId);
     } else {
       timestamps = null;
     }
