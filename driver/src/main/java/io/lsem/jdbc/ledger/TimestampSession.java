@@ -2,7 +2,6 @@ package io.lsem.jdbc.ledger;
 
 import io.lsem.jdbc.TransactionStatus.Cause;
 import io.lsem.jdbc.clock.TimestampOracle;
-import io.lsem.jdbc.tx.RetryController;
 import io.lsem.jdbc.tx.Transaction;
 import io.lsem.jdbc.tx.TransactionListener;
 import java.sql.ResultSet;
@@ -17,17 +16,17 @@ import org.postgresql.core.BaseConnection;
  * visible on the server waits to ride with the transaction's first message; at COMMIT the
  * driver takes the commit timestamp and sends the ledger row with the COMMIT, reading back the
  * final commit timestamp and the commit LSN. A transaction replayed by transparent retry keeps
- * its logical id and counts its attempts.
+ * its logical id and counts its attempts: an interrupted transaction ({@link
+ * #afterInterrupted}) keeps its id until the next BEGIN, which continues it when the tracker
+ * says that BEGIN is a replay.
  */
 public final class TimestampSession implements TransactionListener {
   private final Ledger ledger;
   private final TimestampOracle oracle;
-  private final RetryController retry;
 
   private UUID txnId;
   private long startTs;
   private int attempts;
-  private boolean continuing;
   /** BEGIN values were announced for the call in flight and not sent yet. */
   private boolean beginPending;
   /** Whether that BEGIN is pgjdbc's implicit one (sent before the call) rather than one in the call's SQL. */
@@ -41,17 +40,16 @@ public final class TimestampSession implements TransactionListener {
   /** {@link #lastCommitLsn} came with the latest COMMIT message and was not taken yet. */
   private boolean freshCommitLsn;
 
-  public TimestampSession(Ledger ledger, RetryController retry) {
+  public TimestampSession(Ledger ledger) {
     this.ledger = ledger;
     this.oracle = ledger.oracle();
-    this.retry = retry;
   }
 
   // ---- transaction boundaries -------------------------------------------------------------------
 
   @Override
   public void beforeBegin(Transaction tx) {
-    if (continuing && txnId != null && retry.isReplaying()) {
+    if (tx.isReplay() && txnId != null) {
       // Transparent retry runs the same logical transaction again: same id and start timestamp
       // (the application may have read them), one more attempt.
       attempts++;
@@ -60,7 +58,6 @@ public final class TimestampSession implements TransactionListener {
       txnId = TransactionIds.next(startTs);
       attempts = 1;
     }
-    continuing = false;
     ledgerRowSent = false;
     beginPending = true;
     pendingBeginImplicit = tx.beginCause() == Cause.IMPLICIT_BEGIN;
@@ -81,10 +78,12 @@ public final class TimestampSession implements TransactionListener {
 
   @Override
   public void afterRollback(Transaction tx) {
-    continuing = retry.isReplaying() || retry.recovering(); // a failed COMMIT's rollback: the replay goes on
-    if (!continuing) {
-      ended();
-    }
+    ended();
+  }
+
+  /** Keeps the logical id: a replay continues the same logical transaction. */
+  @Override
+  public void afterInterrupted(Transaction tx) {
     clearPending();
   }
 
@@ -240,7 +239,6 @@ public final class TimestampSession implements TransactionListener {
     lastCommitTs = commitTs;
     lastCommitLsn = lsn;
     oracle.advanceTo(commitTs);
-    continuing = false;
     ended();
   }
 

@@ -10,12 +10,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Transparent retry for one connection. It listens to the {@link TransactionTracker}: at BEGIN
- * it starts a {@link Journal}, at the end of the transaction it drops it. When a call fails,
- * the wrapper hands the error to {@link #recover}: if the error is retryable and the
- * transaction can be replayed, the controller rolls back, waits (exponential backoff with full
- * jitter), replays the journal comparing every result, and returns — the wrapper then makes the
- * failed call again. Otherwise, or when the replay saw something different, it throws.
+ * Recovery for one connection: transparent retry and failover are the same decision seen twice —
+ * a transaction's run was interrupted; run it again or not. One object, one small state machine
+ * ({@link Phase}), fed by distinct events from the {@link TransactionTracker}: a transaction began
+ * ({@link #beforeBegin}), ended by the application's or the server's own boundary (committed,
+ * rolled back, prepared: its recording is dropped), was interrupted ({@link #afterInterrupted}: a
+ * failed COMMIT, a rollback for retry, a lost connection — its recording is kept for a replay),
+ * or a failed call ended a transaction inside itself ({@link
+ * TransactionTracker#endedInsideFailedCall()}: never made again). When a call fails the wrapper
+ * hands the error to {@link #recover}: if the error is retryable and the transaction can be
+ * replayed, the controller rolls back, waits (exponential backoff with full jitter), replays the
+ * journal comparing every result, and returns — the wrapper then makes the failed call again.
+ * Otherwise, or when the replay saw something different, it throws, typed.
+ *
+ * <p>The rule: a call is made again, a transaction replayed or a lost COMMIT resolved only on
+ * proof — the server's reported transaction state, the ledger row, an identical replay.
+ * Everything uncertain ends as a typed exception. Every recovery event is logged once at INFO on
+ * the {@code io.lsem.jdbc.recovery} logger.
  *
  * <p>A transaction keeps its count of runs and its time budget across all its failures; an
  * autocommit statement is retried on its own.
@@ -53,6 +64,17 @@ public final class RetryController implements TransactionListener {
   /** What became of a COMMIT whose answer was lost with the connection. */
   public enum CommitOutcome { COMMITTED, NOT_COMMITTED, UNKNOWN }
 
+  /**
+   * Where recovery stands. {@code IDLE → RECORDING} at BEGIN; back to {@code IDLE} when the
+   * transaction ends by its own boundary. A failed call: {@code FAILED}, then either {@code
+   * ROLLED_BACK → REPLAYING → RESUMED} (a retryable error; the interrupted transaction's recording
+   * is kept while {@code ROLLED_BACK}), or {@code LOST → (RESOLVING → RESOLVED) → REPLAYING →
+   * RESUMED} (the connection was lost; a COMMIT in flight is resolved first), or {@code GAVE_UP}
+   * with a typed exception. {@code RESUMED} and {@code GAVE_UP} settle into {@code RECORDING} or
+   * {@code IDLE} as the transaction is still open or not.
+   */
+  public enum Phase { IDLE, RECORDING, FAILED, ROLLED_BACK, LOST, RESOLVING, RESOLVED, REPLAYING, RESUMED, GAVE_UP }
+
   private final RetryPolicy policy;
   private final TransactionTracker tracker;
   private final Journal journal;
@@ -60,10 +82,7 @@ public final class RetryController implements TransactionListener {
   private boolean enabled;
   private boolean skipNextTransaction;
   private boolean loggedNotReplayable;
-  /** Between {@link #failing()} and {@link #settled()}. */
-  private boolean deferEnd;
-  /** The transaction ended while {@link #deferEnd}: dropped at {@link #settled()} unless replayed. */
-  private boolean endDeferred;
+  private Phase phase = Phase.IDLE;
   /** Runs of the current transaction (or autocommit statement) so far; 0 before any failure. */
   private int runs;
   private long firstFailureNanos;
@@ -107,9 +126,22 @@ public final class RetryController implements TransactionListener {
     return journal;
   }
 
-  /** Whether a replay is running (its rollback and BEGIN continue the same logical transaction). */
-  public boolean isReplaying() {
-    return journal.isReplaying();
+  /** Where recovery stands now. */
+  public Phase phase() {
+    return phase;
+  }
+
+  private void to(Phase next) {
+    if (phase != next) {
+      LOG.debug("recovery {} -> {}", phase, next);
+      phase = next;
+    }
+  }
+
+  /** A replay runs ({@code true}) or not: the wrappers do not record it, the tracker marks its BEGIN a replay. */
+  private void replayingNow(boolean on) {
+    journal.replaying(on);
+    tracker.replaying(on);
   }
 
   /** Whether reads and executions are being recorded now. */
@@ -161,6 +193,7 @@ public final class RetryController implements TransactionListener {
       journal.markNotReplayable("a call that began it also ended the transaction before it");
       return;
     }
+    to(Phase.RECORDING);
     if (enabled && !skipNextTransaction) {
       journal.start();
     } else {
@@ -171,53 +204,27 @@ public final class RetryController implements TransactionListener {
     skipNextTransaction = false;
   }
 
+  /** Ended by its own boundary: what it did is final, its recording is dropped. */
   @Override
   public void afterCommit(Transaction tx) {
-    transactionEnded();
+    ended();
   }
 
   @Override
   public void afterRollback(Transaction tx) {
-    transactionEnded();
+    ended();
   }
 
   @Override
   public void afterPrepare(Transaction tx) {
-    transactionEnded();
+    ended();
   }
 
-  /**
-   * A call failed and the tracker is about to settle it: a rollback it reports now (a COMMIT that
-   * failed, say: the server already rolled back) belongs to the recovery, which still needs the
-   * recording. Until {@link #settled()}, the end of the transaction is only noted.
-   */
-  public void failing() {
-    deferEnd = true;
-  }
-
-  /** Whether a failed call is being settled or recovered (see {@link #failing()}). */
-  public boolean recovering() {
-    return deferEnd;
-  }
-
-  /**
-   * The failed call's recovery is over: when it did not replay the transaction (it threw, or the
-   * call was not retryable), a transaction that ended meanwhile is dropped now.
-   */
-  public void settled() {
-    deferEnd = false;
-    if (endDeferred) {
-      endDeferred = false;
-      ended();
-    }
-  }
-
-  /** The tracker reports the end of the transaction; deferred while a failed call is recovered. */
-  private void transactionEnded() {
-    if (deferEnd) {
-      endDeferred = true;
-    } else {
-      ended();
+  /** Interrupted: its recording is kept, for {@link #recover} to replay it or give up on it. */
+  @Override
+  public void afterInterrupted(Transaction tx) {
+    if (!journal.isReplaying()) {
+      to(Phase.ROLLED_BACK);
     }
   }
 
@@ -226,6 +233,19 @@ public final class RetryController implements TransactionListener {
       journal.stop();
       runs = 0;
       loggedNotReplayable = false;
+      to(Phase.IDLE);
+    }
+  }
+
+  /**
+   * A failed call is over without recovery making it again (recovery threw, or the call was not
+   * one it recovers): an interrupted transaction's recording is dropped; an open one keeps its own.
+   */
+  public void notRecovered() {
+    if (tracker.current() == null) {
+      ended();
+    } else if (phase != Phase.IDLE) {
+      to(Phase.RECORDING);
     }
   }
 
@@ -255,8 +275,28 @@ public final class RetryController implements TransactionListener {
    * @param readOnly the failed call only reads (an autocommit read may simply run again)
    */
   public void recover(SQLException error, Host host, boolean commits, boolean readOnly) throws SQLException {
+    if (journal.isReplaying()) {
+      throw host.translate(error); // a call of the replay itself: the replay's loop decides
+    }
+    boolean resumed = false;
+    to(Phase.FAILED);
+    try {
+      recoverOrThrow(error, host, commits, readOnly);
+      resumed = true;
+      to(Phase.RESUMED);
+    } finally {
+      if (resumed) {
+        to(tracker.current() != null ? Phase.RECORDING : Phase.IDLE);
+      } else {
+        to(Phase.GAVE_UP);
+        notRecovered();
+      }
+    }
+  }
+
+  private void recoverOrThrow(SQLException error, Host host, boolean commits, boolean readOnly) throws SQLException {
     SQLException e = error;
-    String endedInside = journal.isReplaying() ? null : tracker.endedInsideFailedCall();
+    String endedInside = tracker.endedInsideFailedCall();
     for (;;) {
       boolean lost = host.connectionLost(e);
       if (journal.isReplaying() || !(lost ? failover : policy.retries(rootSqlState(e)))) {
@@ -265,8 +305,7 @@ public final class RetryController implements TransactionListener {
       if (lost) {
         SQLException duringReplay = recoverConnection(e, host, commits, readOnly, endedInside);
         if (duringReplay == null) {
-          endDeferred = false; // replayed (or resolved): the transaction goes on as the new one
-          return;
+          return; // replayed (or resolved): the transaction goes on as the new one
         }
         e = duringReplay;
         commits = false; // what failed now is the replay, not the COMMIT
@@ -310,17 +349,19 @@ public final class RetryController implements TransactionListener {
         throw gaveUp(typed, spent);
       }
       Journal.Mismatch mismatch;
-      journal.replaying(true);
+      replayingNow(true);
       try {
         host.rollbackForRetry();
+        to(Phase.ROLLED_BACK);
         if (!backoff()) {
-          journal.replaying(false);
+          replayingNow(false);
           throw host.translate(e); // interrupted: the original error, the interrupt kept
         }
         runs++;
         replays++;
         EVENTS.info("replaying transaction {} after SQLSTATE {} (run {} of at most {})", transaction(),
             rootSqlState(e), runs, policy.maxAttempts());
+        to(Phase.REPLAYING);
         mismatch = journal.replay();
       } catch (SQLException duringReplay) {
         if (!journal.isReplaying()) {
@@ -329,11 +370,10 @@ public final class RetryController implements TransactionListener {
         e = duringReplay; // a failure during the replay counts as another run
         continue;
       } finally {
-        journal.replaying(false);
+        replayingNow(false);
       }
       if (mismatch == null) {
-        endDeferred = false; // the replay continues the transaction that ended with the failure
-        return;
+        return; // the replay continues the transaction that ended with the failure
       }
       throw mismatch(mismatch, host, error);
     }
@@ -371,27 +411,30 @@ public final class RetryController implements TransactionListener {
     }
     boolean exhaustedNow = runs >= policy.maxAttempts() || now - firstFailureNanos > policy.budgetNanos();
     Journal.Mismatch mismatch;
-    journal.replaying(true); // the reconnection ends the lost transaction; its recording is kept for the replay
+    to(Phase.LOST);
+    replayingNow(true); // the reconnection ends the lost transaction; its recording is kept for the replay
     try {
       try {
         host.reconnect();
       } catch (SQLException noPrimary) {
-        journal.replaying(false);
+        replayingNow(false);
         gaveUp(noPrimary, "the connection was lost (SQLSTATE " + rootSqlState(e) + ") and could not be re-established");
         ended();
         throw noPrimary;
       }
       EVENTS.info("connection lost (SQLSTATE {}) during transaction {}; reconnected", rootSqlState(e), transaction());
       if (commits) {
+        to(Phase.RESOLVING);
         CommitOutcome outcome = host.resolveCommit();
+        to(Phase.RESOLVED);
         EVENTS.info("the lost COMMIT of transaction {} was resolved: {}", transaction(), outcome);
         if (outcome == CommitOutcome.COMMITTED) {
-          journal.replaying(false);
+          replayingNow(false);
           ended();
           return null; // making the COMMIT again on the new connection does nothing
         }
         if (outcome == CommitOutcome.UNKNOWN) {
-          journal.replaying(false);
+          replayingNow(false);
           ended();
           throw gaveUp(host.translate(new SQLException("The connection was lost during COMMIT and whether the"
               + " transaction committed cannot be determined; it was not run again", "08007", e)),
@@ -399,7 +442,7 @@ public final class RetryController implements TransactionListener {
         }
       }
       if (endedInside != null) {
-        journal.replaying(false);
+        replayingNow(false);
         ended();
         throw gaveUp(host.translate(new SQLException("The connection was lost during a call that cannot be made"
             + " again because " + endedInside + "; which part of it took effect is not known (the connection was"
@@ -408,13 +451,13 @@ public final class RetryController implements TransactionListener {
       // Without autocommit a statement that failed outside a recorded transaction was its first
       // statement: nothing of it can have committed, so it may simply run again.
       if (!inTransaction && !readOnly && (tracker.autoCommit() || commits)) {
-        journal.replaying(false);
+        replayingNow(false);
         throw gaveUp(host.translate(new SQLException("The connection was lost while an autocommit statement that"
             + " may write was running, so whether it took effect is not known; it was not run again (the connection"
             + " was re-established)", "08007", e)), "an autocommit statement that may write was lost in flight");
       }
       if (why != null || exhaustedNow) {
-        journal.replaying(false);
+        replayingNow(false);
         ended();
         if (why != null) {
           notReplayable++;
@@ -430,6 +473,7 @@ public final class RetryController implements TransactionListener {
       if (inTransaction) {
         EVENTS.info("replaying transaction {} on the new connection (run {} of at most {})", transaction(), runs,
             policy.maxAttempts());
+        to(Phase.REPLAYING);
       }
       mismatch = inTransaction ? journal.replay() : null;
     } catch (SQLException duringReplay) {
@@ -438,7 +482,7 @@ public final class RetryController implements TransactionListener {
       }
       return duringReplay;
     } finally {
-      journal.replaying(false);
+      replayingNow(false);
     }
     if (mismatch != null) {
       throw mismatch(mismatch, host, e);

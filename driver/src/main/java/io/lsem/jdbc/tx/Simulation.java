@@ -16,7 +16,8 @@ import java.util.List;
 final class Simulation {
   /** A boundary the simulated call crosses, in order. */
   record Event(Kind kind, Transaction tx) {
-    enum Kind { BEGIN, COMMIT_REQUESTED, COMMITTED, ROLLED_BACK, PREPARED }
+    /** {@code INTERRUPTED}: ended by the failure of its COMMIT (see {@link TransactionListener#afterInterrupted}). */
+    enum Kind { BEGIN, COMMIT_REQUESTED, COMMITTED, ROLLED_BACK, INTERRUPTED, PREPARED }
   }
 
   State state;
@@ -78,7 +79,7 @@ final class Simulation {
   private void end(Event.Kind kind, Cause why, boolean chain) {
     Transaction ended = tx;
     events.add(new Event(kind, ended));
-    if (kind == Event.Kind.ROLLED_BACK) {
+    if (kind == Event.Kind.ROLLED_BACK || kind == Event.Kind.INTERRUPTED) {
       session = session.restoredFrom(ended.atBegin().session());
     }
     tx = null;
@@ -176,7 +177,7 @@ final class Simulation {
     boundaryPending = false;
     if (state == State.ACTIVE) {
       if (s.kind() == StatementKind.COMMIT || s.kind() == StatementKind.PREPARE_TRANSACTION) {
-        end(Event.Kind.ROLLED_BACK, Cause.COMMIT_FAILED, false);
+        end(Event.Kind.INTERRUPTED, Cause.COMMIT_FAILED, false);
         return null;
       }
       Simulation saved = autosave ? copy() : null;

@@ -28,6 +28,16 @@ public final class Transaction {
   }
 
   private boolean wrote;
+  private boolean replay;
+
+  /** Whether this transaction is a replay of an interrupted one: the same logical transaction, run again. */
+  public boolean isReplay() {
+    return replay;
+  }
+
+  void markReplay() {
+    replay = true;
+  }
 
   /** Whether SQL that may write ran in this transaction (as classified: anything but plain reads). */
   public boolean wrote() {
@@ -140,6 +150,7 @@ public final class Transaction {
   /** A copy for simulations; {@link #syncFrom} brings the chosen outcome back. */
   Transaction copy() {
     Transaction c = new Transaction(number, beginCause, isolation, readOnly);
+    c.replay = replay;
     c.syncFrom(this);
     return c;
   }

@@ -19,8 +19,18 @@ public interface TransactionListener {
   /** The server confirmed that {@code tx} committed. */
   default void afterCommit(Transaction tx) {}
 
-  /** {@code tx} ended without committing: rolled back, failed at commit, or lost with the connection. */
+  /** {@code tx} ended without committing: rolled back by the application, or by the closing of its connection. */
   default void afterRollback(Transaction tx) {}
+
+  /**
+   * {@code tx} ended without committing because it was interrupted: its COMMIT failed (the server
+   * rolled it back), the driver rolled it back to replay it, or its connection was lost. Transparent
+   * retry may run it again as the same logical transaction (its BEGIN then says
+   * {@link Transaction#isReplay()}). By default the same as {@link #afterRollback}.
+   */
+  default void afterInterrupted(Transaction tx) {
+    afterRollback(tx);
+  }
 
   /** {@code tx} was detached by {@code PREPARE TRANSACTION}; its outcome is decided later, elsewhere. */
   default void afterPrepare(Transaction tx) {}

@@ -63,6 +63,12 @@ public final class TransactionTracker {
   private boolean routineOutsideBlock;
   /** Why the call that failed last must not be made again, or {@code null}: see {@link #endedInsideFailedCall()}. */
   private String endedInside;
+  /** The call in flight rolls back so that the transaction can be replayed: its end is an interruption. */
+  private boolean rollbackForRetry;
+  /** The call in flight failed (while it is settled). */
+  private boolean callFailed;
+  /** Transparent retry is replaying: transactions that begin now are replays ({@link Transaction#isReplay()}). */
+  private boolean replaying;
 
   /** A call worked out by simulation: its statements and the transactions it may begin. */
   private static final class SimulatedCall {
@@ -174,6 +180,25 @@ public final class TransactionTracker {
     commitOrRollback(!autoCommit, ROLLBACK, Cause.API_ROLLBACK);
   }
 
+  /**
+   * Transparent retry rolls the open transaction back to replay it: with {@code sql} (a
+   * {@code ROLLBACK} statement) under autocommit, else through {@code Connection.rollback()}.
+   * Listeners hear {@link TransactionListener#afterInterrupted}, not a rollback.
+   */
+  public void beforeRollbackForRetry(SqlInfo sql) throws SQLException {
+    if (sql != null) {
+      beforeInternalStatement(sql);
+    } else {
+      beforeRollback();
+    }
+    rollbackForRetry = true;
+  }
+
+  /** Transparent retry starts ({@code true}) or ends a replay: transactions begun meanwhile are replays. */
+  public void replaying(boolean on) {
+    replaying = on;
+  }
+
   /** {@code setAutoCommit(on)}: turning it on commits an open transaction first. */
   public void beforeSetAutoCommit(boolean on) throws SQLException {
     commitOrRollback(on && !autoCommit, COMMIT, Cause.AUTOCOMMIT_ENABLED);
@@ -242,6 +267,7 @@ public final class TransactionTracker {
     boolean wrote = writesPending;
     writesPending = false;
     endedInside = null;
+    callFailed = error != null;
     try {
       settle(call, error);
       if (error != null && routineOutsideBlock && endedInside == null) {
@@ -250,6 +276,8 @@ public final class TransactionTracker {
       }
     } finally {
       routineOutsideBlock = false;
+      rollbackForRetry = false;
+      callFailed = false;
       if (wrote && current != null) {
         current.markWrote();
       }
@@ -317,7 +345,7 @@ public final class TransactionTracker {
     if (current != null) {
       Transaction lost = current;
       current = null;
-      fire(Simulation.Event.Kind.ROLLED_BACK, lost);
+      fire(Simulation.Event.Kind.INTERRUPTED, lost);
     }
     state = serverState();
     cause = Cause.CONNECTION_REPLACED;
@@ -414,7 +442,7 @@ public final class TransactionTracker {
     } else {
       session = session.restoredFrom(tx.atBegin().session());
       cause = Cause.COMMIT_FAILED;
-      fire(Simulation.Event.Kind.ROLLED_BACK, tx);
+      fire(Simulation.Event.Kind.INTERRUPTED, tx);
     }
   }
 
@@ -533,13 +561,18 @@ public final class TransactionTracker {
 
   private Transaction newTransaction(long number, Cause why, Transaction chainedFrom,
       SessionCharacteristics base, SqlStatement statement) {
+    Transaction tx;
     if (chainedFrom != null) {
-      return new Transaction(number, why, chainedFrom.isolation(), chainedFrom.readOnly());
+      tx = new Transaction(number, why, chainedFrom.isolation(), chainedFrom.readOnly());
+    } else {
+      Boolean readOnly = why == Cause.IMPLICIT_BEGIN && base.connectionReadOnly() ? Boolean.TRUE : base.readOnly();
+      tx = new Transaction(number, why, base.isolation(), readOnly);
+      if (statement != null) {
+        tx.setCharacteristics(statement.isolation(), statement.readOnly());
+      }
     }
-    Boolean readOnly = why == Cause.IMPLICIT_BEGIN && base.connectionReadOnly() ? Boolean.TRUE : base.readOnly();
-    Transaction tx = new Transaction(number, why, base.isolation(), readOnly);
-    if (statement != null) {
-      tx.setCharacteristics(statement.isolation(), statement.readOnly());
+    if (replaying) {
+      tx.markReplay();
     }
     return tx;
   }
@@ -559,7 +592,14 @@ public final class TransactionTracker {
       try {
         switch (kind) {
           case COMMITTED: l.afterCommit(tx); break;
-          case ROLLED_BACK: l.afterRollback(tx); break;
+          case ROLLED_BACK:
+            if (rollbackForRetry) {
+              l.afterInterrupted(tx);
+            } else {
+              l.afterRollback(tx);
+            }
+            break;
+          case INTERRUPTED: l.afterInterrupted(tx); break;
           case PREPARED: l.afterPrepare(tx); break;
           default: break;
         }
@@ -571,12 +611,17 @@ public final class TransactionTracker {
 
   private void mispredicted(State expected, String what) {
     if (serverGone()) {
-      // the connection broke: pgjdbc's last known state means nothing (a reconnection rebinds)
+      // the connection broke: pgjdbc's last known state means nothing (a reconnection rebinds and
+      // reports the lost transaction as interrupted)
       LOG.debug("connection lost after {}; transaction state left to the reconnection", what);
-    } else {
-      mispredictions++;
-      LOG.warn("transaction state prediction missed: expected {}, server reports {} after {}",
-          expected == null ? "?" : expected, serverState(), what);
+      return;
+    }
+    mispredictions++;
+    LOG.warn("transaction state prediction missed: expected {}, server reports {} after {}",
+        expected == null ? "?" : expected, serverState(), what);
+    if (callFailed && endedInside == null) {
+      // what the failed call did to the transaction is not known: it is not made again
+      endedInside = "the server's transaction state after it contradicted the driver's prediction";
     }
     adoptServerState(serverState());
   }
@@ -604,6 +649,9 @@ public final class TransactionTracker {
     } else if (now != State.IDLE && current == null) {
       current = new Transaction(++lastNumber, Cause.OBSERVED, session.isolation(), session.readOnly());
       current.began(session, null);
+      if (replaying) {
+        current.markReplay();
+      }
     }
     state = now;
     cause = Cause.OBSERVED;

@@ -51,7 +51,7 @@ public final class ConnectionSession {
     this.retry = new RetryController(context.retryPolicy(), tracker);
     tracker.addListener(retry);
     if (context.ledger().prepare(physical)) {
-      timestamps = new TimestampSession(context.ledger(), retry);
+      timestamps = new TimestampSession(context.ledger());
       tracker.addListener(timestamps);
       retry.identifyTransactionsWith(timestamps::transactionId);
     } else {
@@ -177,6 +177,11 @@ public final class ConnectionSession {
 
   public TransactionTracker tracker() {
     return tracker;
+  }
+
+  /** The connection's recovery (transparent retry and failover), for the driver's own layers. */
+  public RetryController retryController() {
+    return retry;
   }
 
   public WrapperContext context() {

@@ -249,21 +249,18 @@ public abstract class ConnectionWrapper
       try {
         result = session.timestamps == null ? call.call() : timestamped(call, carrier);
       } catch (SQLException e) {
-        retry.failing();
-        try {
-          tracker.afterCall(e);
-          if (!retryable) {
-            throw host.translate(e);
-          }
-          // API calls write nothing by themselves (a COMMIT among them is resolved through the ledger)
-          retry.recover(e, host, commits, sql == null || sql.isReadOnly());
-        } finally {
-          retry.settled();
+        tracker.afterCall(e);
+        if (!retryable) {
+          retry.notRecovered();
+          throw host.translate(e);
         }
+        // API calls write nothing by themselves (a COMMIT among them is resolved through the ledger)
+        retry.recover(e, host, commits, sql == null || sql.isReadOnly());
         recovering = true;
         continue;
       } catch (RuntimeException | Error e) {
         tracker.afterCall(new SQLException(e));
+        retry.notRecovered();
         throw e;
       }
       tracker.afterCall(null);
@@ -381,7 +378,7 @@ public abstract class ConnectionWrapper
       return; // e.g. a failed COMMIT: the server already rolled back
     }
     if (delegate.getAutoCommit()) {
-      tracker.beforeInternalStatement(classify("ROLLBACK"));
+      tracker.beforeRollbackForRetry(classify("ROLLBACK"));
       try {
         delegate.execSQLUpdate("ROLLBACK");
       } catch (SQLException e) {
@@ -389,7 +386,7 @@ public abstract class ConnectionWrapper
         throw e;
       }
     } else {
-      tracker.beforeRollback();
+      tracker.beforeRollbackForRetry(null);
       try {
         delegate.rollback();
       } catch (SQLException e) {
