@@ -423,6 +423,14 @@ public final class RetryController implements TransactionListener {
         throw noPrimary;
       }
       EVENTS.info("connection lost (SQLSTATE {}) during transaction {}; reconnected", rootSqlState(e), transaction());
+      // before resolving "the" COMMIT: a call with a boundary inside has more than one
+      if (endedInside != null) {
+        replayingNow(false);
+        ended();
+        throw gaveUp(host.translate(new SQLException("The connection was lost during a call that cannot be made"
+            + " again because " + endedInside + "; which part of it took effect is not known (the connection was"
+            + " re-established)", "08007", e)), "the lost call was not run again because " + endedInside);
+      }
       if (commits) {
         to(Phase.RESOLVING);
         CommitOutcome outcome = host.resolveCommit();
@@ -440,13 +448,6 @@ public final class RetryController implements TransactionListener {
               + " transaction committed cannot be determined; it was not run again", "08007", e)),
               "whether its COMMIT took effect cannot be determined");
         }
-      }
-      if (endedInside != null) {
-        replayingNow(false);
-        ended();
-        throw gaveUp(host.translate(new SQLException("The connection was lost during a call that cannot be made"
-            + " again because " + endedInside + "; which part of it took effect is not known (the connection was"
-            + " re-established)", "08007", e)), "the lost call was not run again because " + endedInside);
       }
       // Without autocommit a statement that failed outside a recorded transaction was its first
       // statement: nothing of it can have committed, so it may simply run again.

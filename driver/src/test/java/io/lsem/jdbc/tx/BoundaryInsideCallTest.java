@@ -103,6 +103,31 @@ class BoundaryInsideCallTest {
     assertEquals(1, rows(db, "d1"));
   }
 
+  /**
+   * The connection is lost after the call's COMMIT ran (the backend terminates itself right after
+   * it): the call is not made again on the new connection — not even when the ledger says the
+   * transaction committed — and the application gets 08007; the connection works again.
+   */
+  @ParameterizedTest(name = "autocommit={0} mode={1} timestamps={2}")
+  @CsvSource({"off, extended, on", "off, simple, off", "on, extended, off", "on, simple, on"})
+  void connectionLostAfterTheBoundaryIsNotRunAgain(String autoCommit, String mode, String timestamps, TestDatabase db)
+      throws SQLException {
+    String sql = (autoCommit.equals("on") ? "BEGIN; " : "")
+        + "INSERT INTO dup(note) VALUES ('L1'); COMMIT; SELECT pg_terminate_backend(pg_backend_pid())";
+    Properties p = new Properties();
+    p.setProperty("failoverTimeout", "10s");
+    try (Connection c = lsem(db, mode, timestamps, p); Statement s = c.createStatement()) {
+      c.setAutoCommit(autoCommit.equals("on"));
+      SQLException e = assertThrows(SQLException.class, () -> s.execute(sql));
+      assertEquals("08007", e.getSQLState(), e.toString());
+      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM dup WHERE note = 'L1'")) {
+        rs.next();
+        assertEquals(1, rs.getInt(1), "the connection works again and sees the row once");
+      }
+    }
+    assertEquals(1, rows(db, "L1"));
+  }
+
   /** The control: the failure comes before the call's COMMIT, so nothing of it committed and it is replayed. */
   @ParameterizedTest(name = "mode={0} timestamps={1}")
   @CsvSource({"extended, on", "extended, off", "simple, on", "simple, off"})
@@ -151,7 +176,10 @@ class BoundaryInsideCallTest {
   }
 
   private static Connection lsem(TestDatabase db, String mode, String timestamps) throws SQLException {
-    Properties p = new Properties();
+    return lsem(db, mode, timestamps, new Properties());
+  }
+
+  private static Connection lsem(TestDatabase db, String mode, String timestamps, Properties p) throws SQLException {
     p.setProperty("preferQueryMode", mode);
     p.setProperty("timestamps", timestamps);
     p.setProperty("retryBackoffBase", "1ms");
