@@ -28,6 +28,12 @@ import org.slf4j.LoggerFactory;
  * failed call leaves several possible outcomes, the one the server confirms is taken, and a
  * prediction the server contradicts is counted in {@link #mispredictions()} and corrected.
  *
+ * <p>Ends are reported as distinct events: ended by the transaction's own boundary (committed,
+ * rolled back, prepared), or interrupted ({@link TransactionListener#afterInterrupted}: its
+ * COMMIT failed, transparent retry rolled it back, its connection was lost). A failed call that
+ * ended a transaction inside itself says so ({@link #endedInsideFailedCall()}), and a transaction
+ * begun during a replay says it is one ({@link Transaction#isReplay()}).
+ *
  * <p>The common calls — a statement without transaction control, the first statement of a
  * transaction with autocommit off, {@code commit()} of a healthy transaction — are settled
  * directly; everything else is worked out by a {@link Simulation}.
@@ -247,6 +253,7 @@ public final class TransactionTracker {
   private void newCall() {
     commitAnnounced = false;
     routineOutsideBlock = false;
+    rollbackForRetry = false;
   }
 
   private static boolean runsRoutine(SqlInfo sql) {
