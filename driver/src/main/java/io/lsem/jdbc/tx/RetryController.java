@@ -433,9 +433,10 @@ public final class RetryController implements TransactionListener {
       }
       if (commits) {
         to(Phase.RESOLVING);
+        String resolving = transaction(); // named before a resolution that ends it
         CommitOutcome outcome = host.resolveCommit();
         to(Phase.RESOLVED);
-        EVENTS.info("the lost COMMIT of transaction {} was resolved: {}", transaction(), outcome);
+        EVENTS.info("the lost COMMIT of transaction {} was resolved: {}", resolving, outcome);
         if (outcome == CommitOutcome.COMMITTED) {
           replayingNow(false);
           ended();
