@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.lsem.jdbc.LsemConnection;
 import io.lsem.jdbc.ledger.Ledger;
+import io.lsem.testkit.FaultProxy;
 import io.lsem.testkit.PostgresExtension;
 import io.lsem.testkit.TestDatabase;
 import java.io.ByteArrayOutputStream;
@@ -14,6 +15,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,7 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.PGConnection;
 
 /**
- * Issue 12: every recovery is logged at INFO, once per event (replay, reconnect, give-up), on the
+ * Issue 12: every recovery is logged at INFO, once per event (replay, reconnect, resolution of a
+ * lost COMMIT, give-up), on the
  * {@code io.lsem.jdbc.recovery} logger, naming the transaction by its logical id — and never
  * showing a bound parameter value. The test binding (slf4j-simple) writes to whatever
  * {@code System.err} is at the time, so the test reads the lines it caused.
@@ -121,6 +124,33 @@ class RecoveryLogTest {
     assertFalse(lines.contains(SECRET), "no parameter value in the log: " + lines);
   }
 
+  /** The fault proxy cuts the connection right after COMMIT went out: the ledger resolves it, logged once. */
+  @Test
+  void resolutionOfALostCommitIsLogged(TestDatabase db) throws Exception {
+    UUID id;
+    Properties p = db.credentials();
+    p.putAll(settings());
+    try (FaultProxy proxy = FaultProxy.start(db.server().host(), db.server().port());
+         Connection c = DriverManager.getConnection(proxy.url("lsem:", db.name()), p);
+         PreparedStatement ps = c.prepareStatement("INSERT INTO note(v) VALUES (?)")) {
+      c.setAutoCommit(false);
+      ps.setString(1, SECRET);
+      ps.executeUpdate();
+      id = c.unwrap(LsemConnection.class).currentTransactionId();
+      proxy.cutAfterClientSends("COMMIT");
+      c.commit();
+    }
+    String lines = lines();
+    assertEquals(1, count(lines, "the lost COMMIT of transaction " + id + " (#1) was resolved: COMMITTED"), lines);
+    assertEquals(0, count(lines, "replaying transaction " + id), "a committed transaction is not replayed: " + lines);
+    assertFalse(lines.contains(SECRET), "no parameter value in the log: " + lines);
+    try (Connection c = db.plain(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT count(*) FROM note")) {
+      rs.next();
+      assertEquals(1, rs.getInt(1));
+    }
+  }
+
   @Test
   void giveUpIsLogged(TestDatabase db) throws SQLException {
     try (Connection c = lsem(db); Statement s = c.createStatement()) {
@@ -148,10 +178,14 @@ class RecoveryLogTest {
   }
 
   private static Connection lsem(TestDatabase db) throws SQLException {
+    return db.lsem(settings());
+  }
+
+  private static Properties settings() {
     Properties p = new Properties();
     p.setProperty("timestamps", "on");
     p.setProperty("retryBackoffBase", "1ms");
     p.setProperty("failoverTimeout", "10s");
-    return db.lsem(p);
+    return p;
   }
 }
