@@ -31,9 +31,8 @@ import org.postgresql.PGConnection;
 
 /**
  * Issue 12: every recovery is logged at INFO, once per event (replay, reconnect, resolution of a
- * lost COMMIT, give-up), on the
- * {@code io.lsem.jdbc.recovery} logger, naming the transaction by its logical id — and never
- * showing a bound parameter value. The test binding (slf4j-simple) writes to whatever
+ * lost COMMIT, give-up), on the {@code io.lsem.jdbc.recovery} logger, naming the transaction by
+ * its logical id — and never showing a bound parameter value. The test binding (slf4j-simple) writes to whatever
  * {@code System.err} is at the time, so the test reads the lines it caused.
  */
 @ExtendWith(PostgresExtension.class)
