@@ -44,6 +44,8 @@ class BoundaryInsideCallTest {
       s.execute("CREATE FUNCTION fail_once() RETURNS int LANGUAGE plpgsql AS $$ BEGIN"
           + " IF nextval('fail_seq') = 1 THEN RAISE EXCEPTION 'injected conflict'"
           + " USING ERRCODE = (SELECT code FROM fail_code); END IF; RETURN 1; END $$");
+      s.execute("CREATE TABLE acct(id int PRIMARY KEY, v int NOT NULL)");
+      s.execute("INSERT INTO acct VALUES (1, 0)");
       s.execute("CREATE PROCEDURE p_commit(n text) LANGUAGE plpgsql AS $$ BEGIN"
           + " INSERT INTO dup(note) VALUES (n); COMMIT; PERFORM fail_once(); END $$");
     }
@@ -53,6 +55,7 @@ class BoundaryInsideCallTest {
   void reset(TestDatabase db) throws SQLException {
     try (Connection c = db.plain(); Statement s = c.createStatement()) {
       s.execute("TRUNCATE dup, fail_code");
+      s.execute("UPDATE acct SET v = 0");
       s.execute("INSERT INTO fail_code VALUES ('40001')");
       s.execute("SELECT setval('fail_seq', 1, false)");
     }
@@ -101,6 +104,47 @@ class BoundaryInsideCallTest {
       c.commit();
     }
     assertEquals(1, rows(db, "d1"));
+  }
+
+  /**
+   * A real conflict, not an injected one: after the call's COMMIT AND CHAIN, the chained
+   * REPEATABLE READ transaction takes its snapshot, then waits on a row another session updates
+   * and commits — 40001 "could not serialize access due to concurrent update". The committed
+   * INSERT stays there once.
+   */
+  @ParameterizedTest(name = "mode={0} timestamps={1}")
+  @CsvSource({"extended, on", "simple, off"})
+  void realConflictAfterTheBoundaryIsNotRunAgain(String mode, String timestamps, TestDatabase db) throws Exception {
+    try (Connection other = db.plain(); Statement o = other.createStatement();
+         Connection c = lsem(db, mode, timestamps); Statement s = c.createStatement()) {
+      other.setAutoCommit(false);
+      o.executeUpdate("UPDATE acct SET v = v + 1 WHERE id = 1"); // holds the row lock
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      int pid = c.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+      java.util.concurrent.CompletableFuture<SQLException> call = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> {
+            try {
+              s.execute("INSERT INTO dup(note) VALUES ('r1'); COMMIT AND CHAIN;"
+                  + " SELECT count(*) FROM acct; UPDATE acct SET v = v + 10 WHERE id = 1");
+              return null;
+            } catch (SQLException e) {
+              return e;
+            }
+          });
+      db.awaitSession(pid, "wait_event_type = 'Lock'");
+      other.commit();
+      SQLException e = call.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertInstanceOf(SerializationFailureException.class, e, String.valueOf(e));
+      c.rollback();
+      assertEquals(0, c.unwrap(LsemConnection.class).retryStats().recovered());
+    }
+    assertEquals(1, rows(db, "r1"), "the INSERT committed inside the call, once");
+    try (Connection c = db.plain(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT v FROM acct WHERE id = 1")) {
+      rs.next();
+      assertEquals(1, rs.getInt(1), "only the other session's update");
+    }
   }
 
   /**
