@@ -163,6 +163,7 @@ class BoundaryInsideCallTest {
     try (Connection c = lsem(db, mode, timestamps, p); Statement s = c.createStatement()) {
       c.setAutoCommit(autoCommit.equals("on"));
       SQLException e = assertThrows(SQLException.class, () -> s.execute(sql));
+      assertInstanceOf(io.lsem.jdbc.error.TransactionOutcomeUnknownException.class, e, e.toString());
       assertEquals("08007", e.getSQLState(), e.toString());
       try (ResultSet rs = s.executeQuery("SELECT count(*) FROM dup WHERE note = 'L1'")) {
         rs.next();
