@@ -344,7 +344,7 @@ public final class TransactionTracker {
 
   /**
    * The physical connection was lost and replaced by {@code fresh}: whatever was open on the old
-   * one ended there (listeners hear a rollback; transparent retry may replay it).
+   * one ended there (listeners hear it was interrupted; transparent retry may replay it).
    */
   public void rebind(BaseConnection fresh) {
     server = fresh;
