@@ -1,0 +1,109 @@
+package io.lsem.jdbc.tx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lsem.jdbc.ledger.Ledger;
+import io.lsem.jdbc.wrap.ConnectionWrapper;
+import io.lsem.testkit.PostgresExtension;
+import io.lsem.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Issue 12, items 2 and 4, over generated calls: multi-statement strings of INSERTs, BEGIN,
+ * COMMIT, ROLLBACK, COMMIT AND CHAIN, SAVEPOINT and a {@code fail_once()} that raises 40001 on
+ * its first call, sent after some recorded work (autocommit off) or alone (autocommit on), then
+ * ended by {@code commit()} or {@code rollback()}. Whatever the driver does — replay, make the
+ * call again, or give up typed — no INSERT may be applied twice, and the tracker's view of the
+ * boundaries must agree with the server's ({@code mispredictions() == 0}). The seed is fixed, so
+ * a failure names the sequence that broke it.
+ */
+@ExtendWith(PostgresExtension.class)
+class BoundaryPropertyTest {
+  private static final String[] CONTROL = {"COMMIT", "ROLLBACK", "BEGIN", "COMMIT AND CHAIN", "SAVEPOINT s1",
+      "SELECT 1"};
+
+  @BeforeAll
+  static void schema(TestDatabase db) throws SQLException {
+    try (Connection c = db.plain(); Statement s = c.createStatement()) {
+      s.execute(Ledger.script()); // installed explicitly: timestamps=on below must not install it
+      s.execute("CREATE TABLE dup(id serial PRIMARY KEY, note text NOT NULL)");
+      s.execute("CREATE SEQUENCE fail_seq");
+      s.execute("CREATE FUNCTION fail_once() RETURNS int LANGUAGE plpgsql AS $$ BEGIN"
+          + " IF nextval('fail_seq') = 1 THEN RAISE EXCEPTION 'injected conflict' USING ERRCODE = '40001'; END IF;"
+          + " RETURN 1; END $$");
+    }
+  }
+
+  @ParameterizedTest(name = "mode={0} timestamps={1} seed={2}")
+  @CsvSource({"extended, on, 12", "extended, off, 13", "simple, on, 14", "simple, off, 15"})
+  void noInsertIsAppliedTwice(String mode, String timestamps, long seed, TestDatabase db) throws SQLException {
+    Random random = new Random(seed);
+    Properties p = new Properties();
+    p.setProperty("preferQueryMode", mode);
+    p.setProperty("timestamps", timestamps);
+    p.setProperty("retryBackoffBase", "1ms");
+    int note = 0;
+    try (Connection admin = db.plain(); Statement a = admin.createStatement(); Connection c = db.lsem(p)) {
+      a.execute("TRUNCATE dup");
+      for (int run = 0; run < 60; run++) {
+        a.execute("SELECT setval('fail_seq', 1, false)");
+        boolean autoCommit = random.nextBoolean();
+        c.setAutoCommit(autoCommit);
+        List<String> parts = new ArrayList<>();
+        if (!autoCommit) {
+          try (Statement s = c.createStatement()) {
+            s.execute("INSERT INTO dup(note) VALUES ('n" + (++note) + "')"); // recorded work before the call
+          }
+        }
+        int statements = 2 + random.nextInt(5);
+        int failAt = random.nextInt(statements);
+        for (int i = 0; i < statements; i++) {
+          if (i == failAt) {
+            parts.add("SELECT fail_once()");
+          } else if (random.nextInt(3) == 0) {
+            parts.add("INSERT INTO dup(note) VALUES ('n" + (++note) + "')");
+          } else {
+            parts.add(CONTROL[random.nextInt(CONTROL.length)]);
+          }
+        }
+        String sql = String.join("; ", parts);
+        try (Statement s = c.createStatement()) {
+          s.execute(sql);
+        } catch (SQLException typed) {
+          // giving up, typed, is allowed; applying anything twice is not
+        }
+        boolean commit = random.nextBoolean();
+        try (Statement s = c.createStatement()) {
+          if (autoCommit) {
+            s.execute(commit ? "COMMIT" : "ROLLBACK"); // ends a transaction the string's BEGIN left open
+          } else if (commit) {
+            c.commit();
+          } else {
+            c.rollback();
+          }
+        } catch (SQLException endOfFailedTransaction) {
+          try (Statement s = c.createStatement()) {
+            s.execute("ROLLBACK");
+          }
+        }
+        try (ResultSet rs = a.executeQuery("SELECT note, count(*) FROM dup GROUP BY note HAVING count(*) > 1")) {
+          assertTrue(!rs.next(), "seed " + seed + ", run " + run + ": applied twice by [" + sql + "] (autocommit "
+              + autoCommit + ")");
+        }
+      }
+      assertEquals(0, c.unwrap(ConnectionWrapper.class).tracker().mispredictions(), "the tracker agreed with the server");
+    }
+  }
+}
