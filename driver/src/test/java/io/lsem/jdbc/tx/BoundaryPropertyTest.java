@@ -21,18 +21,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Issue 12, items 2 and 4, over generated calls: multi-statement strings of INSERTs, BEGIN,
- * COMMIT, ROLLBACK, COMMIT AND CHAIN, SAVEPOINT and a {@code fail_once()} that raises 40001 on
+ * Issue 12, items 2 and 4, over generated calls: multi-statement strings of INSERTs, procedures
+ * and DO blocks that commit, BEGIN, COMMIT/END, ROLLBACK, AND CHAIN, savepoints and a
+ * {@code fail_once()} that raises 40001 on
  * its first call, sent after some recorded work (autocommit off) or alone (autocommit on), then
  * ended by {@code commit()} or {@code rollback()}. Whatever the driver does — replay, make the
  * call again, or give up typed — no INSERT may be applied twice, and the tracker's view of the
  * boundaries must agree with the server's ({@code mispredictions() == 0}). The seed is fixed, so
- * a failure names the sequence that broke it.
+ * a failure names the sequence that broke it; {@code -Dlsem.boundary.runs} sets the calls per
+ * seed (100 by default: about a second each).
  */
 @ExtendWith(PostgresExtension.class)
 class BoundaryPropertyTest {
   private static final String[] CONTROL = {"COMMIT", "ROLLBACK", "BEGIN", "COMMIT AND CHAIN", "SAVEPOINT s1",
-      "SELECT 1"};
+      "SELECT 1", "END", "ROLLBACK TO SAVEPOINT s1", "ROLLBACK AND CHAIN", "START TRANSACTION"};
 
   @BeforeAll
   static void schema(TestDatabase db) throws SQLException {
@@ -40,6 +42,8 @@ class BoundaryPropertyTest {
       s.execute(Ledger.script()); // installed explicitly: timestamps=on below must not install it
       s.execute("CREATE TABLE dup(id serial PRIMARY KEY, note text NOT NULL)");
       s.execute("CREATE SEQUENCE fail_seq");
+      s.execute("CREATE PROCEDURE p_commit(n text) LANGUAGE plpgsql AS $$ BEGIN"
+          + " INSERT INTO dup(note) VALUES (n); COMMIT; END $$");
       s.execute("CREATE FUNCTION fail_once() RETURNS int LANGUAGE plpgsql AS $$ BEGIN"
           + " IF nextval('fail_seq') = 1 THEN RAISE EXCEPTION 'injected conflict' USING ERRCODE = '40001'; END IF;"
           + " RETURN 1; END $$");
@@ -57,7 +61,8 @@ class BoundaryPropertyTest {
     int note = 0;
     try (Connection admin = db.plain(); Statement a = admin.createStatement(); Connection c = db.lsem(p)) {
       a.execute("TRUNCATE dup");
-      for (int run = 0; run < 60; run++) {
+      int runs = Integer.getInteger("lsem.boundary.runs", 100); // more on demand: -Dlsem.boundary.runs=5000
+      for (int run = 0; run < runs; run++) {
         a.execute("SELECT setval('fail_seq', 1, false)");
         boolean autoCommit = random.nextBoolean();
         c.setAutoCommit(autoCommit);
@@ -73,7 +78,12 @@ class BoundaryPropertyTest {
           if (i == failAt) {
             parts.add("SELECT fail_once()");
           } else if (random.nextInt(3) == 0) {
-            parts.add("INSERT INTO dup(note) VALUES ('n" + (++note) + "')");
+            String n = "n" + (++note);
+            switch (random.nextInt(4)) {
+              case 0: parts.add("CALL p_commit('" + n + "')"); break; // INSERT; COMMIT inside a procedure
+              case 1: parts.add("DO $$ BEGIN INSERT INTO dup(note) VALUES ('" + n + "'); COMMIT; END $$"); break;
+              default: parts.add("INSERT INTO dup(note) VALUES ('" + n + "')");
+            }
           } else {
             parts.add(CONTROL[random.nextInt(CONTROL.length)]);
           }
