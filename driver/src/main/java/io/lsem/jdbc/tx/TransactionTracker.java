@@ -69,6 +69,14 @@ public final class TransactionTracker {
   private boolean routineOutsideBlock;
   /** Why the call that failed last must not be made again, or {@code null}: see {@link #endedInsideFailedCall()}. */
   private String endedInside;
+  /**
+   * The batch in flight goes out as several messages, each of which the server runs (and, outside
+   * a transaction, commits) on its own: in simple query mode every entry; in extended mode pgjdbc
+   * adds a Sync every few hundred entries ({@link #BATCH_SYNC_SAFE} entries never need one).
+   */
+  private boolean batchInSeveralMessages;
+  /** Entries of an extended-mode batch that pgjdbc always sends before one Sync (it syncs at ~64 kB of replies, 250 bytes each). */
+  static final int BATCH_SYNC_SAFE = 64;
   /** The call in flight rolls back so that the transaction can be replayed: its end is an interruption. */
   private boolean rollbackForRetry;
   /** The call in flight failed (while it is settled). */
@@ -83,6 +91,8 @@ public final class TransactionTracker {
     final Cause endCause;
     final Map<Long, Transaction> begun = new HashMap<>();
     Simulation predicted;
+    /** Each statement is a message of its own (a batch in simple query mode): the server goes on after an error. */
+    boolean continuesAfterError;
 
     SimulatedCall(List<SqlStatement> statements, boolean implicitBegin, Cause endCause) {
       this.statements = statements;
@@ -161,6 +171,24 @@ public final class TransactionTracker {
       announce(tx, true);
       beginning = tx;
       pending = Pending.IMPLICIT_BEGIN;
+    }
+  }
+
+  /**
+   * A batch of {@code entries} statements, classified together as {@code sql}, is about to be
+   * executed. When it goes out as several messages — each entry in simple query mode, or a long
+   * batch in extended mode — and no transaction holds them together (autocommit, or transaction
+   * control among them), entries before a failing one may have committed, and entries after it
+   * may have run: a failed batch then is never made again.
+   */
+  public void beforeBatch(SqlInfo sql, int entries) throws SQLException {
+    beforeStatement(sql);
+    boolean autoCommitIdle = autoCommit && state == State.IDLE;
+    boolean simple = server.getQueryExecutor().getPreferQueryMode() == org.postgresql.jdbc.PreferQueryMode.SIMPLE;
+    batchInSeveralMessages = entries > 1 && (simple ? autoCommitIdle || sql.hasTransactionControl()
+        : entries > BATCH_SYNC_SAFE && (autoCommitIdle || sql.hasTransactionControl()));
+    if (simple && simulated != null) {
+      simulated.continuesAfterError = true;
     }
   }
 
@@ -254,6 +282,7 @@ public final class TransactionTracker {
     commitAnnounced = false;
     routineOutsideBlock = false;
     rollbackForRetry = false;
+    batchInSeveralMessages = false;
   }
 
   private static boolean runsRoutine(SqlInfo sql) {
@@ -281,8 +310,13 @@ public final class TransactionTracker {
         endedInside = "it ran CALL or DO outside a transaction block, where a procedure may have committed part of"
             + " its work before the error";
       }
+      if (error != null && batchInSeveralMessages && endedInside == null) {
+        endedInside = "the batch went out as several messages that the server ran and committed one by one, so"
+            + " entries before the failing one may have committed";
+      }
     } finally {
       routineOutsideBlock = false;
+      batchInSeveralMessages = false;
       rollbackForRetry = false;
       callFailed = false;
       if (wrote && current != null) {
@@ -547,6 +581,12 @@ public final class TransactionTracker {
     for (int k = call.statements.size() - 1; k >= 0; k--) {
       Simulation sim = simulate(call, k);
       Simulation alternative = sim.fail(call.statements.get(k), autosave);
+      if (call.continuesAfterError) {
+        continueAfterError(call, k, sim);
+        if (alternative != null) {
+          continueAfterError(call, k, alternative);
+        }
+      }
       candidates.add(sim);
       if (alternative != null) {
         candidates.add(alternative);
@@ -561,6 +601,22 @@ public final class TransactionTracker {
       }
     }
     return chosen;
+  }
+
+  /**
+   * The statements after the failed one {@code k}, each sent as a message of its own: in an
+   * aborted transaction only its end (or a rollback to a savepoint) runs, the rest is refused;
+   * outside one they run.
+   */
+  private static void continueAfterError(SimulatedCall call, int k, Simulation sim) {
+    for (int j = k + 1; j < call.statements.size(); j++) {
+      SqlStatement s = call.statements.get(j);
+      StatementKind kind = s.kind();
+      if (sim.state != State.FAILED || kind == StatementKind.COMMIT || kind == StatementKind.ROLLBACK
+          || kind == StatementKind.ROLLBACK_TO_SAVEPOINT || kind == StatementKind.PREPARE_TRANSACTION) {
+        sim.succeed(s, call.endCause);
+      }
+    }
   }
 
   /** Set by {@link #chooseFailureOutcome}: a possible failure point lies after a boundary of the call. */

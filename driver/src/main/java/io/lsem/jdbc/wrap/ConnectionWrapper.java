@@ -217,6 +217,11 @@ public abstract class ConnectionWrapper
     return run(() -> tracker.beforeStatement(sql), call, carrier, host, true, sql);
   }
 
+  /** Runs a batch of {@code entries} statements, classified together as {@code sql}, like {@link #execute}. */
+  final <T> T executeBatch(SqlInfo sql, int entries, SqlCall<T> call, StatementWrapper host) throws SQLException {
+    return run(() -> tracker.beforeBatch(sql, entries), call, null, host, true, sql);
+  }
+
   /** Runs an API call (commit, savepoint, ...) announced by {@code announcement}. */
   final <T> T settle(Announcement announcement, SqlCall<T> call, boolean retryable) throws SQLException {
     return run(announcement, call, null, this, retryable, null);

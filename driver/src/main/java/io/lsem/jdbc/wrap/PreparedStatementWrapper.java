@@ -516,6 +516,11 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     disturbed = true;
   }
 
+  @Override
+  int batchEntries() {
+    return batchedRows;
+  }
+
   /** The prepared SQL once per batched row (once suffices without transaction control). */
   @Override
   SqlInfo batchInfo() {

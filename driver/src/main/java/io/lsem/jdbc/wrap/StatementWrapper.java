@@ -495,6 +495,11 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
     return batchSql == null ? List.of() : List.copyOf(batchSql);
   }
 
+  /** How many entries the queued batch has. */
+  int batchEntries() {
+    return batchSql == null ? 0 : batchSql.size();
+  }
+
   /** The queued batch classified as one unit, for the tracker. */
   SqlInfo batchInfo() {
     return SqlInfo.of(batchStatements == null ? List.of() : List.copyOf(batchStatements));
@@ -505,10 +510,11 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
     // Captured before the call: with autocommit off the recording starts with it.
     Execution x = tracksBindings() ? Executions.batch(queuedBatch()) : null;
     BatchSend send = new BatchSend(x);
-    int[] counts = run(batchInfo(), () -> {
+    cancelRequested = false;
+    int[] counts = connection.executeBatch(batchInfo(), batchEntries(), () -> {
       send.prepare();
       return delegate.executeBatch();
-    });
+    }, this);
     forgetBatch();
     record(OP_EXECUTE_BATCH, x, (Object) counts);
     return counts;
@@ -518,10 +524,11 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   public long[] executeLargeBatch() throws SQLException {
     Execution x = tracksBindings() ? Executions.batch(queuedBatch()) : null;
     BatchSend send = new BatchSend(x);
-    long[] counts = run(batchInfo(), () -> {
+    cancelRequested = false;
+    long[] counts = connection.executeBatch(batchInfo(), batchEntries(), () -> {
       send.prepare();
       return delegate.executeLargeBatch();
-    });
+    }, this);
     forgetBatch();
     record(OP_EXECUTE_LARGE_BATCH, x, (Object) counts);
     return counts;

@@ -21,15 +21,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Issue 12, items 2 and 4, over generated calls: multi-statement strings of INSERTs, procedures
- * and DO blocks that commit, BEGIN, COMMIT/END, ROLLBACK, AND CHAIN, savepoints and a
- * {@code fail_once()} that raises 40001 on
- * its first call, sent after some recorded work (autocommit off) or alone (autocommit on), then
- * ended by {@code commit()} or {@code rollback()}. Whatever the driver does — replay, make the
- * call again, or give up typed — no INSERT may be applied twice, and the tracker's view of the
- * boundaries must agree with the server's ({@code mispredictions() == 0}). The seed is fixed, so
- * a failure names the sequence that broke it; {@code -Dlsem.boundary.runs} sets the calls per
- * seed (100 by default: about a second each).
+ * Issue 12, items 1, 2 and 4, over generated calls: multi-statement strings (or batches) of
+ * INSERTs, procedures and DO blocks that commit, BEGIN, COMMIT/END, ROLLBACK, AND CHAIN,
+ * savepoints and a {@code fail_once()} that raises 40001 on its first call, sent after some
+ * recorded work (autocommit off) or alone (autocommit on), then ended by commit or rollback.
+ * Whatever the driver does — replay, make the call again, or give up typed — no INSERT may be
+ * applied twice, and the tracker's view of the boundaries must agree with the server's
+ * ({@code mispredictions() == 0}). The seed is fixed, so a failure names the sequence that broke
+ * it; {@code -Dlsem.boundary.runs} sets the calls per seed (100 by default: about a second each).
  */
 @ExtendWith(PostgresExtension.class)
 class BoundaryPropertyTest {
@@ -72,11 +71,12 @@ class BoundaryPropertyTest {
             s.execute("INSERT INTO dup(note) VALUES ('n" + (++note) + "')"); // recorded work before the call
           }
         }
+        boolean batch = random.nextInt(4) == 0; // the same statements through Statement.addBatch
         int statements = 2 + random.nextInt(5);
         int failAt = random.nextInt(statements);
         for (int i = 0; i < statements; i++) {
           if (i == failAt) {
-            parts.add("SELECT fail_once()");
+            parts.add(batch ? "INSERT INTO dup(note) SELECT 'never' WHERE fail_once() = 0" : "SELECT fail_once()");
           } else if (random.nextInt(3) == 0) {
             String n = "n" + (++note);
             switch (random.nextInt(4)) {
@@ -88,9 +88,16 @@ class BoundaryPropertyTest {
             parts.add(CONTROL[random.nextInt(CONTROL.length)]);
           }
         }
-        String sql = String.join("; ", parts);
+        String sql = (batch ? "batch: " : "") + String.join("; ", parts);
         try (Statement s = c.createStatement()) {
-          s.execute(sql);
+          if (batch) {
+            for (String part : parts) {
+              s.addBatch(part);
+            }
+            s.executeBatch();
+          } else {
+            s.execute(sql);
+          }
         } catch (SQLException typed) {
           // giving up, typed, is allowed; applying anything twice is not
         }
