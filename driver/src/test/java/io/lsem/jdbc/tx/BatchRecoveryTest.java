@@ -126,6 +126,56 @@ class BatchRecoveryTest {
     assertEquals(100, value(db, 2), "nothing of the transaction committed");
   }
 
+  /**
+   * An autocommit batch in simple query mode goes out one message per entry, each committed on its
+   * own: when the second entry fails with 40001 the first has committed, so the batch is not sent
+   * again (that applied the first twice). In extended mode the batch is one implicit transaction
+   * that the failure rolls back whole, so it is sent again.
+   */
+  @ParameterizedTest(name = "prepared={0} mode={1}")
+  @CsvSource({"false, simple", "true, simple", "false, extended", "true, extended"})
+  void autocommitBatchSentAsSeveralMessagesIsNotSentAgain(boolean prepared, String mode, TestDatabase db)
+      throws SQLException {
+    String failing = "UPDATE acct SET v = v + 10 WHERE id = %s AND fail_once() = 1";
+    try (Connection c = lsem(db, mode, "off", "true")) {
+      c.setAutoCommit(true);
+      ThrowingBatch batch = () -> {
+        if (prepared) {
+          try (PreparedStatement ps = c.prepareStatement("UPDATE acct SET v = v + 10 WHERE id = ? AND"
+              + " (? OR fail_once() = 1)")) {
+            ps.setInt(1, 1);
+            ps.setBoolean(2, true); // the first row does not call fail_once()
+            ps.addBatch();
+            ps.setInt(1, 2);
+            ps.setBoolean(2, false);
+            ps.addBatch();
+            return ps.executeBatch();
+          }
+        }
+        try (Statement s = c.createStatement()) {
+          s.addBatch("UPDATE acct SET v = v + 10 WHERE id = 1");
+          s.addBatch(String.format(failing, 2));
+          return s.executeBatch();
+        }
+      };
+      if (mode.equals("simple")) {
+        SQLException e = assertThrows(SQLException.class, batch::run);
+        assertEquals("40001", e.getSQLState(), e.toString());
+        assertEquals(110, value(db, 1), "the first entry committed on its own, once");
+        assertEquals(100, value(db, 2), "the failed entry was rolled back");
+      } else {
+        assertArrayEquals(new int[] {1, 1}, batch.run(), "rolled back whole, sent again");
+        assertEquals(110, value(db, 1));
+        assertEquals(110, value(db, 2));
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface ThrowingBatch {
+    int[] run() throws SQLException;
+  }
+
   /** Reads row 3, lets another session update rows 1 and 2, then updates them in a batch. */
   private static int[] conflictingBatch(TestDatabase db, Connection c, boolean prepared) throws SQLException {
     c.setAutoCommit(false);
