@@ -412,6 +412,9 @@ public abstract class ConnectionWrapper
     if (delegate == ClosedConnection.INSTANCE || context.connector() == null) {
       return false; // the application closed this handle, or failover is off
     }
+    if (timedOut(e)) {
+      return false; // the application's own socketTimeout / setNetworkTimeout: pgjdbc closed the connection on purpose
+    }
     for (SQLException x = e; x != null; x = x.getNextException()) {
       String state = x.getSQLState();
       if (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
@@ -427,6 +430,21 @@ public abstract class ConnectionWrapper
     } catch (SQLException cannotTell) {
       return true;
     }
+  }
+
+  /**
+   * Whether {@code e} comes from a read that outlasted the network timeout the application set
+   * ({@code socketTimeout}, {@code setNetworkTimeout}): pgjdbc then closes the connection, and that
+   * is the application's decision, not a failure to repair — the call is not made again and no
+   * other connection replaces this one, exactly as with pgjdbc alone.
+   */
+  static boolean timedOut(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
