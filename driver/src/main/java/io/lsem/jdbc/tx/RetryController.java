@@ -272,7 +272,8 @@ public final class RetryController implements TransactionListener {
    * error (or a {@link ReplayMismatchException}) otherwise.
    *
    * @param commits the failed call commits the open transaction
-   * @param readOnly the failed call only reads (an autocommit read may simply run again)
+   * @param readOnly the failed call is proven to only read (the driver's own call, or a server that refuses
+   *     writes): an autocommit one may simply run again. Never a guess from SQL text.
    */
   public void recover(SQLException error, Host host, boolean commits, boolean readOnly) throws SQLException {
     if (journal.isReplaying()) {
@@ -454,9 +455,10 @@ public final class RetryController implements TransactionListener {
       // statement: nothing of it can have committed, so it may simply run again.
       if (!inTransaction && !readOnly && (tracker.autoCommit() || commits)) {
         replayingNow(false);
-        throw gaveUp(host.translate(new SQLException("The connection was lost while an autocommit statement that"
-            + " may write was running, so whether it took effect is not known; it was not run again (the connection"
-            + " was re-established)", "08007", e)), "an autocommit statement that may write was lost in flight");
+        throw gaveUp(host.translate(new SQLException("The connection was lost while an autocommit statement was"
+            + " running and nothing proves that it only read (the SQL text is no proof: a SELECT may call a function"
+            + " that writes), so whether it took effect is not known; it was not run again (the connection was"
+            + " re-established)", "08007", e)), "an autocommit statement not proven read only was lost in flight");
       }
       if (why != null || exhaustedNow) {
         replayingNow(false);

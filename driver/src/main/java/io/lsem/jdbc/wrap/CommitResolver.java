@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * makes sure the lost transaction can no longer commit: on the same server its backend is
  * terminated and waited for; when the primary moved, the old server is unreachable or no longer a
  * primary (a split brain is answered with "unknown"). Then the commit ledger on the current
- * primary says whether the transaction's logical id was recorded. Without the ledger, only a
- * transaction that wrote nothing can be resolved (as not committed: running it again is harmless).
+ * primary says whether the transaction's logical id was recorded. Without the ledger, the
+ * {@link XidProof} decides: the xid recorded before the COMMIT and {@code pg_xact_status} on the same
+ * server; without one, only a transaction that is read only by the server's rule is resolved.
  */
 final class CommitResolver {
   private static final Logger LOG = LoggerFactory.getLogger(CommitResolver.class);
@@ -26,12 +27,12 @@ final class CommitResolver {
   private static final long CLOCK_SLACK_SECONDS = 5;
 
   private final ConnectionSession session;
-  private final boolean wrote;
+  private final XidProof xid;
   private final long deadline;
 
-  CommitResolver(ConnectionSession session, boolean wrote) {
+  CommitResolver(ConnectionSession session, XidProof xid) {
     this.session = session;
-    this.wrote = wrote;
+    this.xid = xid;
     this.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(session.context.connector().failoverTimeoutMillis());
   }
 
@@ -44,7 +45,7 @@ final class CommitResolver {
       return onOldServer;
     }
     if (!ledgered) {
-      return wrote ? CommitOutcome.UNKNOWN : CommitOutcome.NOT_COMMITTED;
+      return xid.outcome(session.physical, session.lostHost.equals(ConnectionSession.hostOf(session.physical)));
     }
     try (ResultSet rs = session.physical.execSQLQuery(
         "SELECT commit_ts, pg_current_wal_lsn()::text FROM lsem.commit_log WHERE txn_id = '" + txn + "'")) {

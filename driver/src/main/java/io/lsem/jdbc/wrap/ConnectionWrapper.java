@@ -248,6 +248,9 @@ public abstract class ConnectionWrapper
       }
       announcement.announce();
       boolean commits = tracker.commitAnnounced();
+      if (commits) {
+        xidProof.committing(tracker.current());
+      }
       boolean publish = session.standby == null && context.causal().standbyReadersExist()
           && ((sql != null && !sql.isReadOnly()) || (commits && tracker.current() != null && tracker.current().wrote()));
       T result;
@@ -260,7 +263,7 @@ public abstract class ConnectionWrapper
           throw host.translate(e);
         }
         // API calls write nothing by themselves (a COMMIT among them is resolved through the ledger)
-        retry.recover(e, host, commits, sql == null || sql.isReadOnly());
+        retry.recover(e, host, commits, sql == null || provenReadOnly());
         recovering = true;
         continue;
       } catch (RuntimeException | Error e) {
@@ -280,6 +283,15 @@ public abstract class ConnectionWrapper
       }
       return result;
     }
+  }
+
+  /**
+   * Whether an autocommit call that was lost in flight is proven to have written nothing, so that
+   * it may simply run again: only on a standby (the server refuses every write there). The SQL
+   * classifier's "read" is not proof — a {@code SELECT} may call a function that writes.
+   */
+  private boolean provenReadOnly() {
+    return session.standby != null;
   }
 
   /**
@@ -404,8 +416,8 @@ public abstract class ConnectionWrapper
 
   // ---- failover ------------------------------------------------------------------------------------
 
-  /** Whether the transaction lost with the last connection had run SQL that may write. */
-  private boolean lostTransactionWrote;
+  /** What settles a lost COMMIT with timestamps off. */
+  private final XidProof xidProof = new XidProof();
 
   @Override
   public boolean connectionLost(SQLException e) {
@@ -449,8 +461,6 @@ public abstract class ConnectionWrapper
 
   @Override
   public void reconnect() throws SQLException {
-    io.lsem.jdbc.tx.Transaction open = tracker.current();
-    lostTransactionWrote = open != null && open.wrote();
     session.reconnect();
     delegate = session.physical;
     metaData = null;
@@ -459,7 +469,7 @@ public abstract class ConnectionWrapper
 
   @Override
   public RetryController.CommitOutcome resolveCommit() throws SQLException {
-    return new CommitResolver(session, lostTransactionWrote).resolve();
+    return new CommitResolver(session, xidProof).resolve();
   }
 
   // ---- LsemConnection ----------------------------------------------------------------------
@@ -683,6 +693,9 @@ public abstract class ConnectionWrapper
   @Override
   public void commit() throws SQLException {
     run(tracker::beforeCommit, () -> {
+      if (session.timestamps == null) {
+        xidProof.beforeCommit(session.physical, tracker.current(), context.connector() != null);
+      }
       delegate.commit();
       return null;
     }, ts -> {
