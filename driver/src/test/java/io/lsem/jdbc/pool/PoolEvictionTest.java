@@ -99,6 +99,11 @@ class PoolEvictionTest {
       try (Connection c = ds.getConnection()) {
         int before = PoolTest.pid(c);
         proxy.cutAll(); // the connection is lost mid-lease: the driver reconnects (failover is on)
+        try (Statement s = c.createStatement()) {
+          // a lost autocommit call is not run again without proof that it only read: outcome unknown
+          org.junit.jupiter.api.Assertions.assertThrows(io.lsem.jdbc.error.TransactionOutcomeUnknownException.class,
+              () -> s.executeQuery("SHOW search_path"));
+        }
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW search_path")) {
           rs.next();
           assertNotEquals(before, PoolTest.pid(c), "a new physical connection");
