@@ -31,7 +31,7 @@ public final class SqlClassifier {
       }
     }
     addStatement(statements, tokens.subList(from, tokens.size()));
-    return new SqlInfo(statements, sql);
+    return new SqlInfo(statements, sql, SessionEffects.scan(tokens));
   }
 
   private static void addStatement(List<SqlStatement> out, List<Token> ts) {

@@ -13,9 +13,11 @@ public final class SqlInfo {
   private final boolean sequenceOnly;
   private final boolean changesSession;
   private final String text;
+  private final SessionEffects effects;
 
-  SqlInfo(List<SqlStatement> statements, String text) {
+  SqlInfo(List<SqlStatement> statements, String text, SessionEffects effects) {
     this.text = text;
+    this.effects = effects;
     this.statements = List.copyOf(statements);
     this.transactionControl = statements.stream().anyMatch(s -> s.kind().isTransactionControl()
         || s.kind() == StatementKind.SET_TRANSACTION || s.kind() == StatementKind.SET_SESSION_CHARACTERISTICS);
@@ -40,7 +42,12 @@ public final class SqlInfo {
 
   /** The statements of a batch (or any sequence) as one unit. */
   public static SqlInfo of(List<SqlStatement> statements) {
-    return new SqlInfo(statements, null);
+    return new SqlInfo(statements, null, SessionEffects.NONE);
+  }
+
+  /** What the text does that a replay or a new session cannot reproduce (found in the text: it only forbids). */
+  public SessionEffects effects() {
+    return effects;
   }
 
   /** The classified text ({@link SqlStatement} offsets point into it); {@code null} for a batch. */

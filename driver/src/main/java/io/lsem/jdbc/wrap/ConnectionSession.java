@@ -28,6 +28,12 @@ public final class ConnectionSession {
   io.lsem.jdbc.failover.HostSpec lostHost;
   int lostBackendPid;
   long lostConnectedAtMillis;
+  /**
+   * Why this session cannot be replaced by a new one (temporary objects, LISTEN, session advisory
+   * locks, PREPAREd statements, cursors WITH HOLD, SET ROLE, …), or {@code null}: once set, a lost
+   * connection is not re-established and the application gets pgjdbc's error. Never cleared.
+   */
+  String boundTo;
   /** When the current physical connection was opened (this JVM's clock). */
   private long connectedAtMillis = System.currentTimeMillis();
   /** Read-your-writes while the connection is on a standby; {@code null} on a primary. */

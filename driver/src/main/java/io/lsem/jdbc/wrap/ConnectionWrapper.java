@@ -8,6 +8,7 @@ import io.lsem.jdbc.codegen.ErrorTranslator;
 import io.lsem.jdbc.codegen.GenerateForwarder;
 import io.lsem.jdbc.ledger.TimestampSession;
 import io.lsem.jdbc.sql.Isolation;
+import io.lsem.jdbc.sql.SessionEffects;
 import io.lsem.jdbc.sql.SqlInfo;
 import io.lsem.jdbc.sql.StatementKind;
 import io.lsem.jdbc.tx.Journal;
@@ -247,6 +248,11 @@ public abstract class ConnectionWrapper
         ((StatementWrapper) host).followReconnect();
       }
       announcement.announce();
+      SessionEffects effects = sql == null ? SessionEffects.NONE : sql.effects();
+      lastCallForcesDisconnect = effects.forcesDisconnect();
+      if (effects != SessionEffects.NONE) {
+        noteEffects(effects);
+      }
       boolean commits = tracker.commitAnnounced();
       if (commits) {
         xidProof.committing(tracker.current());
@@ -261,6 +267,13 @@ public abstract class ConnectionWrapper
         if (!retryable) {
           retry.notRecovered();
           throw host.translate(e);
+        }
+        if (effects.notReplayable() != null && !journal().isActive() && !connectionLost(e)) {
+          // outside a recorded transaction (autocommit): the call itself must not run twice
+          retry.notRecovered();
+          SQLException typed = host.translate(e);
+          typed.addSuppressed(new SQLException("The call was not run again because " + effects.notReplayable()));
+          throw typed;
         }
         // API calls write nothing by themselves (a COMMIT among them is resolved through the ledger)
         retry.recover(e, host, commits, sql == null || provenReadOnly());
@@ -284,6 +297,28 @@ public abstract class ConnectionWrapper
       return result;
     }
   }
+
+  /**
+   * Before a call whose SQL text shows session effects: a transaction it runs in can no longer be
+   * replayed when the effect survives a rollback (or is a session {@code SET} inside the
+   * transaction); the session can no longer be replaced when a new one would lack the state.
+   * Found in the text, this only ever makes the driver more careful.
+   */
+  private void noteEffects(SessionEffects effects) {
+    // a transaction is open, or this call begins one (pgjdbc's implicit BEGIN goes with it)
+    boolean inTransaction = tracker.current() != null || journal().isActive();
+    if (effects.notReplayable() != null && inTransaction) {
+      journal().markNotReplayable(effects.notReplayable());
+    } else if (effects.sessionSet() && inTransaction) {
+      journal().markNotReplayable("it changed session state (SET, RESET or set_config) inside the transaction");
+    }
+    if (effects.sessionBound() != null && session.boundTo == null) {
+      session.boundTo = effects.sessionBound();
+    }
+  }
+
+  /** The last call's SQL changes client_encoding or DateStyle: pgjdbc may close the connection on purpose. */
+  private boolean lastCallForcesDisconnect;
 
   /**
    * Whether an autocommit call that was lost in flight is proven to have written nothing, so that
@@ -427,6 +462,27 @@ public abstract class ConnectionWrapper
     if (timedOut(e)) {
       return false; // the application's own socketTimeout / setNetworkTimeout: pgjdbc closed the connection on purpose
     }
+    if (lastCallForcesDisconnect || session.boundTo != null) {
+      if (!lostConnection(e)) {
+        return false;
+      }
+      // pgjdbc closed it on purpose (client_encoding, DateStyle), or a new session would be mistaken
+      // for this one: the application gets pgjdbc's error and the connection stays closed
+      e.addSuppressed(new SQLException("The connection was not re-established because "
+          + (session.boundTo != null ? "the session had state a new session would not have: " + session.boundTo
+          : "the call changed client_encoding or DateStyle, which pgjdbc answers by closing the connection")));
+      try {
+        session.physical.abort(Runnable::run);
+      } catch (SQLException alreadyGone) {
+        // closed anyway
+      }
+      return false;
+    }
+    return lostConnection(e);
+  }
+
+  /** Whether {@code e} means the physical connection is gone. */
+  private boolean lostConnection(SQLException e) {
     for (SQLException x = e; x != null; x = x.getNextException()) {
       String state = x.getSQLState();
       if (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
