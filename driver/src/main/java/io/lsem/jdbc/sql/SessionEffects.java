@@ -28,6 +28,18 @@ public record SessionEffects(String notReplayable, String sessionBound, boolean 
       "pg_advisory_unlock_all");
   private static final Set<String> OTHER_SESSIONS = Set.of("pg_terminate_backend", "pg_cancel_backend");
 
+  /** What this and {@code other} found together (the first reason of each kind kept): for batches. */
+  public SessionEffects and(SessionEffects other) {
+    if (other == NONE || other == this) {
+      return this;
+    }
+    if (this == NONE) {
+      return other;
+    }
+    return new SessionEffects(first(notReplayable, other.notReplayable), first(sessionBound, other.sessionBound),
+        sessionSet || other.sessionSet, forcesDisconnect || other.forcesDisconnect);
+  }
+
   /** Whether anything was found. */
   public boolean any() {
     return notReplayable != null || sessionBound != null || sessionSet || forcesDisconnect;

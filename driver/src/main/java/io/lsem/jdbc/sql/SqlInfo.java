@@ -45,6 +45,11 @@ public final class SqlInfo {
     return new SqlInfo(statements, null, SessionEffects.NONE);
   }
 
+  /** The entries of a {@code Statement} batch as one unit, with what their texts were found to do. */
+  public static SqlInfo of(List<SqlStatement> statements, SessionEffects effects) {
+    return new SqlInfo(statements, null, effects);
+  }
+
   /** What the text does that a replay or a new session cannot reproduce (found in the text: it only forbids). */
   public SessionEffects effects() {
     return effects;

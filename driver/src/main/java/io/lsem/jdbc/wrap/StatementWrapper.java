@@ -64,6 +64,8 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   /** The queued {@code addBatch(String)} texts and their classification. */
   private List<Object> batchSql;
   private List<SqlStatement> batchStatements;
+  /** What the queued batch's texts were found to do (see {@link io.lsem.jdbc.sql.SessionEffects}). */
+  private io.lsem.jdbc.sql.SessionEffects batchEffects = io.lsem.jdbc.sql.SessionEffects.NONE;
   private ResultSet lastRawResultSet;
   private ResultSetWrapper lastResultSet;
   /** The session's connection generation the pgjdbc statement belongs to (see {@link #followReconnect}). */
@@ -472,6 +474,7 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
     }
     batchSql.add(sql);
     batchStatements.addAll(info.statements());
+    batchEffects = batchEffects.and(info.effects());
   }
 
   @Override
@@ -488,6 +491,7 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
       batchSql.clear();
       batchStatements.clear();
     }
+    batchEffects = io.lsem.jdbc.sql.SessionEffects.NONE;
   }
 
   /** The queued batch: SQL texts for a statement, parameter sets for a prepared statement. */
@@ -502,7 +506,7 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
 
   /** The queued batch classified as one unit, for the tracker. */
   SqlInfo batchInfo() {
-    return SqlInfo.of(batchStatements == null ? List.of() : List.copyOf(batchStatements));
+    return SqlInfo.of(batchStatements == null ? List.of() : List.copyOf(batchStatements), batchEffects);
   }
 
   @Override

@@ -132,6 +132,20 @@ class SessionStateTest {
     }
   }
 
+  /** The texts of a {@code Statement} batch are scanned too. */
+  @Test
+  void aBatchEntryThatPreparesIsNotReplayed(TestDatabase db) throws SQLException {
+    try (Connection c = db.lsem(); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.addBatch("INSERT INTO runs VALUES ('batch')");
+      s.addBatch("PREPARE p_batch AS SELECT 1");
+      s.executeBatch();
+      SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT fail_once()"));
+      assertInstanceOf(SerializationFailureException.class, e, e.toString());
+      c.rollback();
+    }
+  }
+
   /** Transaction-scoped state: rolled back with the transaction, so the replay reproduces it exactly. */
   @ParameterizedTest
   @ValueSource(strings = {"SELECT pg_advisory_xact_lock(80)", "SELECT nextval('app_seq')",
