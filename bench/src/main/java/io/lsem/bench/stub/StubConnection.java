@@ -26,6 +26,7 @@ public abstract class StubConnection implements BaseConnection {
   private TransactionState state = TransactionState.IDLE;
   private boolean closed;
 
+  @SuppressWarnings("this-escape") // the stub statements only keep the reference
   protected StubConnection(int rows) {
     this.rows = rows;
     this.statement = new StubStatementImpl(this);

@@ -85,6 +85,8 @@ final class ReplayWriter {
     out.append("      default: return \"operation \" + op;\n    }\n  }\n\n");
   }
 
+  private static final String OBJECT = "java.lang.Object";
+
   private static String replayArguments(ExecutableElement m) {
     List<? extends VariableElement> params = m.getParameters();
     boolean firstIsInt = firstIsInt(m);
@@ -100,7 +102,9 @@ final class ReplayWriter {
         continue;
       }
       String source = rest == 1 ? "otherArgs" : "((Object[]) otherArgs)[" + (i - from) + "]";
-      sb.append("(").append(erasedCast(params.get(i).asType())).append(") ").append(source);
+      String type = erasedCast(params.get(i).asType());
+      // an Object parameter takes the value as it is: a cast would be redundant (javac -Xlint:cast)
+      sb.append(OBJECT.equals(type) ? "" : "(" + type + ") ").append(source);
     }
     return sb.toString();
   }

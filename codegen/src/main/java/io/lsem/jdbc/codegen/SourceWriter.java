@@ -130,7 +130,7 @@ final class SourceWriter {
     if (spec != null && spec.recover && throwsSqlException(t)) {
       String recover = "recover(" + op + ", " + args + ", e)";
       out.append("    try {\n      ").append(statement).append("\n    } catch (java.sql.SQLException e) {\n      ")
-          .append(isVoid ? recover + ";\n" : "return (" + boxedCast(ret) + ") " + recover + ";\n")
+          .append(isVoid ? recover + ";\n" : "return " + boxedCast(ret) + recover + ";\n")
           .append("    }\n");
     } else if (translate) {
       out.append("    try {\n      ").append(statement).append("\n    } catch (java.sql.SQLException e) {\n")
@@ -183,9 +183,13 @@ final class SourceWriter {
     return t.getThrownTypes().stream().anyMatch(x -> TypeNames.of(x).equals("java.sql.SQLException"));
   }
 
-  /** A cast from {@code Object} that unboxes for primitives: {@code (int)}, {@code (java.lang.String)}. */
+  /**
+   * A cast from {@code Object} that unboxes for primitives: {@code (int) }, {@code (java.lang.String) };
+   * none for {@code Object} itself, where it would be redundant (javac -Xlint:cast).
+   */
   private static String boxedCast(TypeMirror t) {
-    return TypeNames.of(t);
+    String type = TypeNames.of(t);
+    return type.equals("java.lang.Object") ? "" : "(" + type + ") ";
   }
 
   private static String defaultValue(TypeMirror t) {

@@ -22,6 +22,8 @@ final class ReplayGuardedLargeObjectManager extends LargeObjectManager {
   }
 
   @Override
+  @Deprecated // pgjdbc's deprecated int-oid form, guarded like the others
+  @SuppressWarnings("deprecation")
   public LargeObject open(int oid) throws SQLException {
     guard();
     return super.open(oid);
@@ -46,6 +48,8 @@ final class ReplayGuardedLargeObjectManager extends LargeObjectManager {
   }
 
   @Override
+  @Deprecated // pgjdbc's deprecated int-oid form, guarded like the others
+  @SuppressWarnings("deprecation")
   public LargeObject open(int oid, int mode) throws SQLException {
     guard();
     return super.open(oid, mode);

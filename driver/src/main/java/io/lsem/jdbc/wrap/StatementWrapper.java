@@ -73,6 +73,8 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   /** Set by {@link #cancel()}, cleared when the next execution starts: tells a cancel from a timeout. */
   private volatile boolean cancelRequested;
 
+  // rebind is overridden only to assign the subclasses' delegate fields, which have no initializer
+  @SuppressWarnings("this-escape")
   protected StatementWrapper(ConnectionWrapper connection, SqlCall<? extends Statement> creator) throws SQLException {
     this.connection = connection;
     this.creator = creator;
