@@ -113,9 +113,10 @@ final class DriverArtifact {
    * The POM consumers of this jar get. In a Maven repository it lies beside the jar under the
    * same name (the shade plugin makes the dependency-reduced POM the one that is installed and
    * deployed). Built in this reactor, the jar is in the driver's build directory and the shade
-   * plugin wrote {@code dependency-reduced-pom.xml} into the driver's base directory, its parent.
+   * plugin wrote {@code dependency-reduced-pom.xml} beside it (the driver's POM sets that
+   * location, so the build leaves nothing in the source tree).
    */
   Path consumerPom() {
-    return fromRepository() ? repositoryPom() : jar.getParent().getParent().resolve("dependency-reduced-pom.xml");
+    return fromRepository() ? repositoryPom() : jar.resolveSibling("dependency-reduced-pom.xml");
   }
 }
