@@ -2,6 +2,7 @@ package io.lsem.jdbc.config;
 
 import io.lsem.jdbc.LsemProperty;
 import io.lsem.jdbc.error.InvalidPropertyException;
+import io.lsem.jdbc.observe.OnceLog;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
@@ -17,20 +18,32 @@ import java.util.StringJoiner;
  * and without the driver's parameters, and the remaining properties, untouched.
  */
 public final class ConnectionConfig {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConnectionConfig.class);
   /** Every URL this driver accepts starts with this. */
   public static final String URL_PREFIX = "jdbc:lsem:postgresql:";
   /** The form of a valid URL, for error messages. */
   public static final String URL_FORM =
       "jdbc:lsem:postgresql://host[:port][,host2[:port2]...]/database[?property=value[&...]]";
 
+  private final String url;
   private final String pgUrl;
   private final Properties pgProperties;
   private final LsemSettings settings;
 
-  private ConnectionConfig(String pgUrl, Properties pgProperties, LsemSettings settings) {
+  private ConnectionConfig(String url, String pgUrl, Properties pgProperties, LsemSettings settings) {
+    this.url = url;
     this.pgUrl = pgUrl;
     this.pgProperties = pgProperties;
     this.settings = settings;
+  }
+
+  /**
+   * The {@code jdbc:lsem:} URL as the application gave it (what {@code DatabaseMetaData.getURL()}
+   * returns, as pgjdbc returns the URL it was given). Not part of equality: URLs that configure the
+   * same connections are the same configuration.
+   */
+  public String url() {
+    return url;
   }
 
   /** Whether {@code url} is one of this driver's URLs. */
@@ -66,10 +79,13 @@ public final class ConnectionConfig {
     if (org.postgresql.Driver.parseURL(pgUrl, pgProperties) == null) {
       throw new InvalidPropertyException("url", "Malformed URL '" + redact(url) + "'; expected " + URL_FORM);
     }
-    return new ConnectionConfig(pgUrl, pgProperties, settings);
+    return new ConnectionConfig(url, pgUrl, pgProperties, settings);
   }
 
-  /** Records {@code key} if it is ours; rejects near misses; returns whether it was ours. */
+  /**
+   * Records {@code key} if it is ours; refuses near misses of the driver's names; warns once about
+   * near misses of pgjdbc's (pgjdbc ignores them); returns whether it was ours.
+   */
   private static boolean take(String key, String value, Map<LsemProperty, String> given)
       throws InvalidPropertyException {
     LsemProperty p = LsemProperty.forName(key);
@@ -77,10 +93,15 @@ public final class ConnectionConfig {
       given.put(p, value);
       return true;
     }
-    String near = PropertyNames.nearMiss(key);
-    if (near != null) {
-      throw new InvalidPropertyException(key, "Unknown property '" + key + "'; did you mean '" + near + "'?"
-          + " (see LsemProperty or the README for the driver's properties)");
+    String own = PropertyNames.nearOwn(key);
+    if (own != null) { // the driver's own namespace: a misspelling is refused like a bad value
+      throw new InvalidPropertyException(key, "Unknown property '" + key + "'; did you mean '" + own
+          + "' (a property of this driver)? (see LsemProperty or the README for the driver's properties)");
+    }
+    String pg = PropertyNames.nearPgjdbc(key);
+    if (pg != null) { // pgjdbc ignores a name it does not know: refusing it would refuse what pgjdbc accepts
+      OnceLog.warn(LOG, "property:" + key, "Unknown property '{}' ignored, as pgjdbc ignores it; did you mean"
+          + " '{}' (a pgjdbc property)? (logged once)", key, pg);
     }
     return false;
   }

@@ -11,8 +11,8 @@ import org.postgresql.PGProperty;
 final class PropertyNames {
   private PropertyNames() {}
 
-  /** The known name {@code name} is a near miss of, or {@code null} when it is known or not near any. */
-  static String nearMiss(String name) {
+  /** The driver's property {@code name} is a near miss of, or {@code null} when it is known or not near any. */
+  static String nearOwn(String name) {
     if (LsemProperty.forName(name) != null || PGProperty.forName(name) != null) {
       return null;
     }
@@ -21,9 +21,17 @@ final class PropertyNames {
         return p.propertyName();
       }
     }
+    return null;
+  }
+
+  /** The pgjdbc property {@code name} is a near miss of, or {@code null} when it is known or not near any. */
+  static String nearPgjdbc(String name) {
+    if (LsemProperty.forName(name) != null || PGProperty.forName(name) != null) {
+      return null;
+    }
     for (PGProperty p : PGProperty.values()) {
       if (isNear(name, p.getName(), 1)) {
-        return p.getName() + "' (a pgjdbc property";
+        return p.getName();
       }
     }
     return null;

@@ -66,16 +66,43 @@ class ConnectionConfigTest {
   }
 
   @Test
-  void rejectsNearMissesOfItsOwnAndPgjdbcNames() {
+  void rejectsNearMissesOfItsOwnNames() {
     InvalidPropertyException e = assertThrows(InvalidPropertyException.class,
         () -> ConnectionConfig.parse("jdbc:lsem:postgresql://h/db?sqlCachSize=5", null));
-    assertTrue(e.getMessage().contains("did you mean 'sqlCacheSize'"), e.getMessage());
+    assertTrue(e.getMessage().contains("did you mean 'sqlCacheSize' (a property of this driver)?"), e.getMessage());
     e = assertThrows(InvalidPropertyException.class,
         () -> ConnectionConfig.parse("jdbc:lsem:postgresql://h/db", props("SQLCACHESIZE", "5")));
     assertTrue(e.getMessage().contains("'sqlCacheSize'"), e.getMessage());
     e = assertThrows(InvalidPropertyException.class,
-        () -> ConnectionConfig.parse("jdbc:lsem:postgresql://h/db", props("applicationName", "x")));
-    assertTrue(e.getMessage().contains("ApplicationName"), e.getMessage());
+        () -> ConnectionConfig.parse("jdbc:lsem:postgresql://h/db?sqlCacheSize=many", null));
+    assertTrue(e.getMessage().contains("sqlCacheSize"), e.getMessage());
+  }
+
+  /**
+   * Issue 14 item 7: pgjdbc ignores names it does not know, so a near miss of one of its names
+   * (pgjdbc's own test configuration has {@code preparethreshold}) is accepted and passed on, with
+   * one WARN per name, its quotes balanced.
+   */
+  @Test
+  void acceptsNearMissesOfPgjdbcNamesWithOneWarningEach() throws Exception {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stderr = System.err;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      for (int i = 0; i < 2; i++) {
+        ConnectionConfig c = ConnectionConfig.parse("jdbc:lsem:postgresql://h/db?socketTimeOUt=5", null);
+        assertTrue(c.pgUrl().endsWith("?socketTimeOUt=5"), c.pgUrl());
+        c = ConnectionConfig.parse("jdbc:lsem:postgresql://h/db", props("applicationNam", "x"));
+        assertEquals("x", c.pgProperties().getProperty("applicationNam"));
+      }
+    } finally {
+      System.setErr(stderr);
+    }
+    String log = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(log.contains("Unknown property 'socketTimeOUt' ignored, as pgjdbc ignores it; did you mean"
+        + " 'socketTimeout' (a pgjdbc property)?"), log);
+    assertTrue(log.contains("did you mean 'ApplicationName' (a pgjdbc property)?"), log);
+    assertEquals(2, log.split("WARN", -1).length - 1, "one warning per name: " + log);
   }
 
   @Test
