@@ -84,9 +84,13 @@ public final class LsemDriver implements Driver {
 
   /** A new connection of {@code config}, never from a pool. */
   private ConnectionWrapper connectUnpooled(ConnectionConfig config) throws SQLException {
-    WrapperContext context = contexts.computeIfAbsent(config, c -> new WrapperContext(c.settings(),
-        new FailoverConnector(pgjdbc, c.pgUrl(), c.pgProperties(), c.settings().failoverTimeout().toMillis()),
-        causal));
+    WrapperContext context = contexts.computeIfAbsent(config, c -> {
+      WrapperContext made = new WrapperContext(c.settings(),
+          new FailoverConnector(pgjdbc, c.pgUrl(), c.pgProperties(), c.settings().failoverTimeout().toMillis()),
+          causal);
+      made.url(c.url());
+      return made;
+    });
     Connection raw;
     try {
       raw = context.connector() != null ? context.connector().connect()

@@ -40,6 +40,23 @@ public abstract class DatabaseMetaDataWrapper implements DatabaseMetaData {
     return connection;
   }
 
+  /**
+   * The {@code jdbc:lsem:} URL the application connected with, as pgjdbc returns the URL it was
+   * given (not redacted, like pgjdbc's): what reconnects from it goes through the driver again.
+   */
+  @Override
+  public String getURL() throws SQLException {
+    String url = connection.context.url();
+    if (url != null) {
+      return url;
+    }
+    try {
+      return delegate.getURL();
+    } catch (SQLException e) {
+      throw translate(e);
+    }
+  }
+
   @Override
   public <T> T unwrap(Class<T> iface) throws SQLException {
     if (iface.isInstance(this)) {

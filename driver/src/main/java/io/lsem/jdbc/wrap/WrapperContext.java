@@ -46,6 +46,19 @@ public final class WrapperContext {
     this.connector = settings.failover() ? connector : null;
   }
 
+  /** The application's {@code jdbc:lsem:} URL, or {@code null} (a context made without one). */
+  private volatile String url;
+
+  /** Sets the application's {@code jdbc:lsem:} URL its connections report (set once, by the driver). */
+  public void url(String url) {
+    this.url = url;
+  }
+
+  /** The application's {@code jdbc:lsem:} URL, or {@code null}. */
+  public String url() {
+    return url;
+  }
+
   /** How lost connections are re-established, or {@code null} when failover is off. */
   public PhysicalConnector connector() {
     return connector;
