@@ -2,6 +2,9 @@ package io.lsem.jdbc.tx;
 
 import java.sql.SQLException;
 import java.util.Arrays;
+import io.lsem.jdbc.observe.OnceLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The recording of one transaction: every call the application made on the connection's
@@ -12,6 +15,7 @@ import java.util.Arrays;
  * not replayable, with the reason.
  */
 public final class Journal {
+  private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
   private static final int VOID = 0;
   private static final int LONG = 1;
   private static final int DOUBLE = 2;
@@ -59,6 +63,8 @@ public final class Journal {
   /** A replay is running: the wrappers' calls are the replay's, not the application's. */
   private boolean replaying;
   private int generation;
+  /** The open transaction's recording grew past {@link #maxBytes}: nothing more is kept for it. */
+  private boolean overBound;
 
   Journal(long maxBytes) {
     this.maxBytes = maxBytes;
@@ -93,6 +99,7 @@ public final class Journal {
 
   /** Starts recording a new transaction. */
   void start() {
+    overBound = false;
     clearEntries();
     generation++;
     active = true;
@@ -102,6 +109,7 @@ public final class Journal {
 
   /** Stops recording and forgets everything: the transaction ended. */
   void stop() {
+    overBound = false;
     clearEntries();
     active = false;
     notReplayable = null;
@@ -115,6 +123,29 @@ public final class Journal {
       recording = false;
       clearEntries();
     }
+  }
+
+  /**
+   * The recording is past {@code retryMaxRecordedBytes} ({@code what}, if given, was too large to
+   * keep): the transaction cannot be replayed and, until it ends, no parameter value is copied for
+   * it. Logged once per JVM and bound at INFO, as it changes what a conflict does.
+   */
+  public void markTooLarge(String what) {
+    overBound = active;
+    if (notReplayable == null) {
+      OnceLog.info(LOG, "recording-bound:" + maxBytes, "A transaction's recording {}went past retryMaxRecordedBytes={}:"
+          + " it is not replayed on a conflict (the application gets the error) and no parameter values are kept"
+          + " for it (logged once)", what == null ? "" : "(" + what + ") ", maxBytes);
+    }
+    markNotReplayable("its recording grew beyond retryMaxRecordedBytes=" + maxBytes);
+  }
+
+  /**
+   * Whether a parameter value of about {@code valueBytes} is to be copied for a replay: not when
+   * it alone is past the bound, nor while the open transaction's recording is past it.
+   */
+  public boolean keepsValue(long valueBytes) {
+    return valueBytes <= maxBytes && !overBound;
   }
 
   /** Why the transaction cannot be replayed, or {@code null}. */
@@ -217,7 +248,7 @@ public final class Journal {
       bytes += Values.estimateBytes(other);
     }
     if (bytes > maxBytes) {
-      markNotReplayable("its recording grew beyond retryMaxRecordedBytes=" + maxBytes);
+      markTooLarge(null);
       return false;
     }
     if (size == meta.length) {

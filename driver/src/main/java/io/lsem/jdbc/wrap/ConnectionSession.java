@@ -165,10 +165,38 @@ public final class ConnectionSession {
 
   /** The prepared COMMIT message on the current physical connection (made once per connection). */
   java.sql.PreparedStatement commitMessage() throws SQLException {
-    if (commitMessage == null || commitMessage.getConnection() != physical) {
-      commitMessage = physical.prepareStatement(io.lsem.jdbc.ledger.Ledger.COMMIT_MESSAGE);
+    if (commitMessage == null || commitMessage.getConnection() != physical || commitMessageDrops != drops) {
+      if (commitMessage != null && commitMessage.getConnection() == physical) {
+        commitMessage.close();
+      }
+      commitMessage = physical.prepareStatement(reprepared() + io.lsem.jdbc.ledger.Ledger.COMMIT_MESSAGE);
+      commitMessageDrops = drops;
     }
     return commitMessage;
+  }
+
+  /** How many times the application's SQL dropped the session's prepared statements (see {@link PreparedStatementDrops}). */
+  private int drops;
+  private int commitMessageDrops;
+
+  /** The application ran DEALLOCATE or DISCARD ALL: the driver's own prepared statements are made again. */
+  void preparedStatementsDropped() {
+    drops++;
+  }
+
+  /** Counts {@link #preparedStatementsDropped}: a statement the driver prepared before a change is made again. */
+  int preparedStatementDrops() {
+    return drops;
+  }
+
+  /**
+   * A comment that makes the text of the driver's own statements new after a drop: pgjdbc caches
+   * prepared statements by their text and, with {@code flushCacheOnDeallocate=false}, would bind
+   * the dropped server-side statement again (26000). The application's statements are left to
+   * pgjdbc, as without the driver.
+   */
+  String reprepared() {
+    return drops == 0 ? "" : "/* lsem re-prepared " + drops + " */ ";
   }
 
   /** Whether statements keep their parameters: for transparent retry and for carrying BEGIN values. */

@@ -55,8 +55,12 @@ public abstract class ConnectionWrapper
   final RetryController retry;
   private DatabaseMetaData metaData;
   private LargeObjectManager largeObjects;
-  /** Statements this lease created and the application has not closed. */
-  private List<StatementWrapper> openStatements; // made at the first statement: many leases make none
+  /** Statements this lease created and the application has not closed (any thread may close one). */
+  private final OpenStatements openStatements = new OpenStatements();
+  /** 1 once {@link #close()} or {@link #abort} started: a second or concurrent close returns at once. */
+  private volatile int closing;
+  private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<ConnectionWrapper> CLOSING =
+      java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(ConnectionWrapper.class, "closing");
 
   protected ConnectionWrapper(ConnectionSession session) {
     this.session = session;
@@ -80,18 +84,17 @@ public abstract class ConnectionWrapper
     return session;
   }
 
-  void opened(StatementWrapper statement) {
-    if (openStatements == null) {
-      openStatements = new ArrayList<>(4);
+  /** Registers a new statement; one made while another thread ended the lease is closed at once. */
+  void opened(StatementWrapper statement) throws SQLException {
+    if (!openStatements.add(statement)) {
+      statement.delegate.close();
+      throw new org.postgresql.util.PSQLException("This connection has been closed.",
+          org.postgresql.util.PSQLState.CONNECTION_DOES_NOT_EXIST);
     }
-    openStatements.add(statement);
   }
 
   void closed(StatementWrapper statement) {
-    int i = openStatements == null ? -1 : openStatements.lastIndexOf(statement);
-    if (i >= 0) {
-      openStatements.remove(i);
-    }
+    openStatements.remove(statement);
   }
 
   /**
@@ -100,15 +103,12 @@ public abstract class ConnectionWrapper
    */
   public final void endLease() throws SQLException {
     SQLException first = null;
-    for (int i = openStatements == null ? -1 : openStatements.size() - 1; i >= 0; i--) {
+    for (StatementWrapper open : openStatements.takeAll()) {
       try {
-        openStatements.get(i).delegate.close();
+        open.delegate.close();
       } catch (SQLException e) {
         first = first == null ? e : first;
       }
-    }
-    if (openStatements != null) {
-      openStatements.clear();
     }
     delegate = ClosedConnection.INSTANCE;
     if (first != null) {
@@ -173,7 +173,7 @@ public abstract class ConnectionWrapper
 
   /** Statements this lease created that are still open, for pools and leak reports. */
   public final int openStatementCount() {
-    return openStatements == null ? 0 : openStatements.size();
+    return openStatements.size();
   }
 
   @ErrorTranslator
@@ -188,7 +188,11 @@ public abstract class ConnectionWrapper
   }
 
   SqlInfo classify(String sql) {
-    return context.classify(sql, delegate.getStandardConformingStrings());
+    SqlInfo info = context.classify(sql, delegate.getStandardConformingStrings());
+    if (PreparedStatementDrops.drops(sql, info)) {
+      session.preparedStatementsDropped();
+    }
+    return info;
   }
 
   int nextStatementNumber() {
@@ -261,7 +265,7 @@ public abstract class ConnectionWrapper
           && ((sql != null && !sql.isReadOnly()) || (commits && tracker.current() != null && tracker.current().wrote()));
       T result;
       try {
-        result = session.timestamps == null ? call.call() : timestamped(call, carrier);
+        result = session.timestamps == null ? call.call() : timestamped(call, carrier, sql);
       } catch (SQLException e) {
         tracker.afterCall(e);
         if (!retryable) {
@@ -336,7 +340,7 @@ public abstract class ConnectionWrapper
    * ledger row before SQL that commits).
    */
   @SuppressWarnings("unchecked")
-  private <T> T timestamped(SqlCall<T> call, Carrier carrier) throws SQLException {
+  private <T> T timestamped(SqlCall<T> call, Carrier carrier, SqlInfo sql) throws SQLException {
     TimestampSession ts = session.timestamps;
     if (!ts.hasPendingBegin() && !ts.commitPending()) {
       return call.call();
@@ -349,7 +353,8 @@ public abstract class ConnectionWrapper
         }
       }
       ts.sendCommitRecordSeparately(session.physical);
-      if (ts.pendingBeginImplicit()) {
+      if (ts.pendingBeginImplicit() && (sql == null || sql.statements().isEmpty()
+          || !StatementWrapper.beginValuesFollow(sql.statements().get(0)))) {
         ts.sendBeginSeparately(session.physical);
       }
       T result = call.call();
@@ -412,7 +417,7 @@ public abstract class ConnectionWrapper
   final <T> T replayStatement(SqlInfo sql, SqlCall<T> call, Carrier carrier) throws SQLException {
     tracker.beforeStatement(sql);
     try {
-      T result = session.timestamps == null ? call.call() : timestamped(call, carrier);
+      T result = session.timestamps == null ? call.call() : timestamped(call, carrier, sql);
       tracker.afterCall(null);
       if (sql.changesSession()) {
         session.settings.executed(sql, tracker.status().state() != TransactionStatus.State.IDLE);
@@ -894,8 +899,8 @@ public abstract class ConnectionWrapper
   /** Closes the lease: a pool takes the session back; without one the physical connection closes. */
   @Override
   public void close() throws SQLException {
-    if (delegate == ClosedConnection.INSTANCE) {
-      return;
+    if (delegate == ClosedConnection.INSTANCE || !CLOSING.compareAndSet(this, 0, 1)) {
+      return; // closed, or another thread is closing it
     }
     ConnectionSession.Releaser releaser = session.releaser();
     if (releaser != null) {
@@ -921,6 +926,9 @@ public abstract class ConnectionWrapper
 
   @Override
   public void abort(java.util.concurrent.Executor executor) throws SQLException {
+    if (!CLOSING.compareAndSet(this, 0, 1)) {
+      return;
+    }
     tracker.closed();
     session.leftStandby();
     delegate = ClosedConnection.INSTANCE;

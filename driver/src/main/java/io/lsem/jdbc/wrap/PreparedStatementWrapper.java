@@ -34,7 +34,18 @@ import java.util.List;
 public abstract class PreparedStatementWrapper extends StatementWrapper implements PreparedStatement {
   private static final int OP_BINARY_STREAM = -100;
   private static final int OP_CHARACTER_STREAM = -101;
-  private static final int OP_ASCII_STREAM = -102;
+  private static final int OP_ASCII_STREAM_INT = -102;
+  private static final int OP_BINARY_STREAM_INT = -103;
+  private static final int OP_BINARY_STREAM_LONG = -104;
+  /** The length argument of a stream setter without one. */
+  private static final long NO_LENGTH = -1;
+  /** The value of a parameter that was not kept (see {@link #keepsValue}). */
+  private static final Object NOT_KEPT = new Object() {
+    @Override
+    public String toString() {
+      return "a value not kept";
+    }
+  };
 
   @Delegate
   protected PreparedStatement psDelegate;
@@ -46,6 +57,8 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
   /** Parameter sets queued by {@code addBatch()}. */
   private List<Object> batchRows;
   private int batchedRows;
+  /** A queued parameter set has a value that was not kept. */
+  private boolean batchNotKept;
   /** A replay left other parameters on pgjdbc's statement than the application set. */
   private boolean disturbed;
   /** The type of a parameter value that cannot be sent again (a LOB handle, a stream via setObject), or null. */
@@ -61,6 +74,8 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
    * changes, so making it once saves pgjdbc's statement set-up on every transaction.
    */
   private PreparedStatement beginCarrier;
+  /** {@link ConnectionSession#preparedStatementDrops()} when {@link #beginCarrier} was made. */
+  private int beginCarrierDrops;
 
   protected PreparedStatementWrapper(ConnectionWrapper connection, SqlCall<? extends PreparedStatement> creator,
       SqlInfo sql, String sqlText, boolean generatedKeys) throws SQLException {
@@ -89,12 +104,44 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     if (io.lsem.jdbc.tx.Journal.cannotReplay(value)) {
       unreplayableParameter = value.getClass().getSimpleName();
     }
-    Binding b = new Binding(op, index, io.lsem.jdbc.tx.Journal.copyOf(value));
+    Binding b = keepsValue(io.lsem.jdbc.tx.Journal.estimateBytes(value))
+        ? new Binding(op, index, io.lsem.jdbc.tx.Journal.copyOf(value)) : notKept(op, index);
     if (call.startsWith("registerOutParameter")) {
       outRegistrations = put(outRegistrations == null ? new Binding[4] : outRegistrations, index, b);
     } else {
       bindings = put(bindings, index, b);
     }
+  }
+
+  /**
+   * Whether a parameter value of about {@code bytes} is kept (copied) for a replay: not when it
+   * alone is larger than {@code retryMaxRecordedBytes}, nor while the open transaction's recording
+   * has already grown past it — such a transaction is never replayed, and copying a large value
+   * would only double the heap it takes (pgjdbc keeps its own copy).
+   */
+  private boolean keepsValue(long bytes) {
+    return journal().keepsValue(bytes);
+  }
+
+  /**
+   * A binding whose value was not kept. While a transaction is recorded, the statement now holds a
+   * parameter a replay could not put back: the transaction cannot be replayed.
+   */
+  private Binding notKept(int op, int index) {
+    if (recording()) {
+      journal().markTooLarge(describe() + " parameter " + index);
+    }
+    return new Binding(op, index, NOT_KEPT);
+  }
+
+  /** Whether every parameter set now was kept. */
+  private boolean allKept(Binding[] set) {
+    for (Binding b : set) {
+      if (b != null && b.value() == NOT_KEPT) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Binding[] put(Binding[] array, int index, Binding b) {
@@ -130,18 +177,21 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     psDelegate.clearParameters();
     for (Binding b : set) {
       int index = b.index() + offset;
+      if (b.value() == NOT_KEPT) {
+        throw new SQLException("the driver did not keep parameter " + b.index() + " of " + describe()
+            + " (larger than retryMaxRecordedBytes) and cannot set it again", "XX000");
+      }
       switch (b.op()) {
-        case OP_BINARY_STREAM:
-          psDelegate.setBinaryStream(index, new ByteArrayInputStream((byte[]) b.value()));
-          break;
-        case OP_ASCII_STREAM:
-          psDelegate.setAsciiStream(index, new ByteArrayInputStream((byte[]) b.value()));
-          break;
-        case OP_CHARACTER_STREAM:
-          psDelegate.setCharacterStream(index, new StringReader((String) b.value()));
-          break;
-        default:
-          replayRecordedCall(b.op(), index, b.value());
+        case OP_BINARY_STREAM, OP_BINARY_STREAM_INT, OP_BINARY_STREAM_LONG, OP_ASCII_STREAM_INT -> {
+          StreamValue v = (StreamValue) b.value();
+          sendStream(psDelegate, b.op(), index, v.data() == null ? null : new ByteArrayInputStream((byte[]) v.data()),
+              v.length());
+        }
+        case OP_CHARACTER_STREAM -> {
+          StreamValue v = (StreamValue) b.value();
+          sendReader(psDelegate, index, v.data() == null ? null : new StringReader((String) v.data()), v.length());
+        }
+        default -> replayRecordedCall(b.op(), index, b.value());
       }
     }
   }
@@ -187,19 +237,32 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
       if (generatedKeys || ts.commitPending() || !ts.hasPendingBegin() || !ts.pendingBeginImplicit()) {
         return Carrier.NOT_CARRIED;
       }
+      Binding[] set = bindings.get();
+      if (!allKept(set) || batchNotKept) {
+        return Carrier.NOT_CARRIED; // a parameter past the bound: the BEGIN values go in a message of their own
+      }
       uncarry(); // a carried execution that failed and is being retried starts again from the own statement
       PreparedStatement own = psDelegate;
       // Stable text (the BEGIN values are parameters), so pgjdbc and the server prepare it once;
-      // but SET TRANSACTION must come before any query, so in front of it go the SET LOCALs.
-      boolean mustLead = !sql.statements().isEmpty()
-          && sql.statements().get(0).kind() == io.lsem.jdbc.sql.StatementKind.SET_TRANSACTION;
+      // but SET TRANSACTION must come before any query (and first in the message, for pgjdbc's
+      // autosave), so after it go the SET LOCALs.
+      boolean mustLead = !sql.statements().isEmpty() && beginValuesFollow(sql.statements().get(0));
+      if (mustLead && sql.statements().size() > 1) {
+        return Carrier.NOT_CARRIED; // the values are sent after this call, in a message of their own
+      }
       PreparedStatement carrier;
       if (mustLead) { // the values are in the text: a statement for this transaction only
-        carrier = connection.session.physical.prepareStatement(ts.pendingBegin() + "; " + sqlText,
+        carrier = connection.session.physical.prepareStatement(sqlText + "; " + ts.pendingBegin(),
             own.getResultSetType(), own.getResultSetConcurrency(), own.getResultSetHoldability());
       } else {
+        if (beginCarrier != null && beginCarrierDrops != connection.session.preparedStatementDrops()) {
+          beginCarrier.close(); // DEALLOCATE / DISCARD ALL dropped it on the server: made again
+          beginCarrier = null;
+        }
         if (beginCarrier == null) {
-          beginCarrier = connection.session.physical.prepareStatement(Ledger.PREPARED_BEGIN + "; " + sqlText,
+          beginCarrierDrops = connection.session.preparedStatementDrops();
+          beginCarrier = connection.session.physical.prepareStatement(
+              connection.session.reprepared() + Ledger.PREPARED_BEGIN + "; " + sqlText,
               own.getResultSetType(), own.getResultSetConcurrency(), own.getResultSetHoldability());
         }
         carrier = beginCarrier;
@@ -210,14 +273,18 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
       carriedFrom = own;
       disturbed = true;
       rebind(carrier);
-      apply(bindings.get(), mustLead ? 0 : Ledger.PREPARED_BEGIN_PARAMETERS);
+      apply(set, mustLead ? 0 : Ledger.PREPARED_BEGIN_PARAMETERS);
       if (!mustLead) {
         carrier.setString(1, ts.transactionId().toString());
         carrier.setString(2, Long.toString(ts.startTimestamp()));
       }
       carrier.execute();
       ts.beginSent();
-      return userResult(op, skipResults(mustLead ? Ledger.BEGIN_RESULTS : Ledger.PREPARED_BEGIN_RESULTS));
+      if (mustLead) {
+        skipResults(Ledger.BEGIN_RESULTS);
+        return withoutResult(op);
+      }
+      return userResult(op, skipResults(Ledger.PREPARED_BEGIN_RESULTS));
     };
   }
 
@@ -281,41 +348,53 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     super.close();
   }
 
-  // ---- streams: read into memory while parameters are tracked, so a replay can send them again ------
+  // ---- streams -----------------------------------------------------------------------------------
+  //
+  // Each setter goes to pgjdbc's overload of the same signature, so that lengths, nulls and the
+  // overloads pgjdbc does not implement behave exactly as without the driver. While parameters are
+  // tracked, the stream is read into memory first (as much as pgjdbc would read) and pgjdbc gets the
+  // bytes with the same declared length: a stream shorter than its length fails at execution with
+  // pgjdbc's 22023. Past the recording's bound the stream goes to pgjdbc untouched and nothing is kept.
 
   @Override
   public void setBinaryStream(int index, InputStream in) throws SQLException {
-    setStream(index, in, -1, OP_BINARY_STREAM);
+    setStream(index, in, NO_LENGTH, OP_BINARY_STREAM);
   }
 
   @Override
   public void setBinaryStream(int index, InputStream in, int length) throws SQLException {
-    setStream(index, in, length, OP_BINARY_STREAM);
+    setStream(index, in, length, OP_BINARY_STREAM_INT);
   }
 
   @Override
   public void setBinaryStream(int index, InputStream in, long length) throws SQLException {
-    setStream(index, in, length, OP_BINARY_STREAM);
+    setStream(index, in, length, OP_BINARY_STREAM_LONG);
   }
 
   @Override
   public void setAsciiStream(int index, InputStream in) throws SQLException {
-    setStream(index, in, -1, OP_ASCII_STREAM);
+    connection.wrapRaw(() -> {
+      psDelegate.setAsciiStream(index, in); // not implemented by pgjdbc: its 0A000
+      return null;
+    });
   }
 
   @Override
   public void setAsciiStream(int index, InputStream in, int length) throws SQLException {
-    setStream(index, in, length, OP_ASCII_STREAM);
+    setStream(index, in, length, OP_ASCII_STREAM_INT);
   }
 
   @Override
   public void setAsciiStream(int index, InputStream in, long length) throws SQLException {
-    setStream(index, in, length, OP_ASCII_STREAM);
+    connection.wrapRaw(() -> {
+      psDelegate.setAsciiStream(index, in, length); // not implemented by pgjdbc: its 0A000
+      return null;
+    });
   }
 
   @Override
   public void setCharacterStream(int index, Reader reader) throws SQLException {
-    setReader(index, reader, -1);
+    setReader(index, reader, NO_LENGTH);
   }
 
   @Override
@@ -325,51 +404,90 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
 
   @Override
   public void setCharacterStream(int index, Reader reader, long length) throws SQLException {
-    setReader(index, reader, length);
+    connection.wrapRaw(() -> {
+      psDelegate.setCharacterStream(index, reader, length); // not implemented by pgjdbc: its 0A000
+      return null;
+    });
+  }
+
+  /** pgjdbc's stream setter {@code op} on {@code target}, the overload the application called. */
+  private static void sendStream(PreparedStatement target, int op, int index, InputStream in, long length)
+      throws SQLException {
+    switch (op) {
+      case OP_BINARY_STREAM -> target.setBinaryStream(index, in);
+      case OP_BINARY_STREAM_INT -> target.setBinaryStream(index, in, (int) length);
+      case OP_BINARY_STREAM_LONG -> target.setBinaryStream(index, in, length);
+      case OP_ASCII_STREAM_INT -> target.setAsciiStream(index, in, (int) length);
+      default -> throw new IllegalArgumentException("not a stream setter: " + op);
+    }
+  }
+
+  private static void sendReader(PreparedStatement target, int index, Reader reader, long length)
+      throws SQLException {
+    if (length == NO_LENGTH) {
+      target.setCharacterStream(index, reader);
+    } else {
+      target.setCharacterStream(index, reader, (int) length);
+    }
   }
 
   private void setStream(int index, InputStream in, long length, int op) throws SQLException {
-    if (in == null || !tracksBindings()) {
+    // pgjdbc's own answer to a null, a negative or a too large length; and nothing kept past the bound
+    if (in == null || length < NO_LENGTH || length > Integer.MAX_VALUE || !tracksBindings()
+        || !keepsValue(length == NO_LENGTH ? 0 : length)) {
       connection.wrapRaw(() -> {
-        if (op == OP_BINARY_STREAM) {
-          psDelegate.setBinaryStream(index, in, length < 0 ? Long.MAX_VALUE : length);
-        } else {
-          psDelegate.setAsciiStream(index, in, length < 0 ? Long.MAX_VALUE : length);
-        }
+        sendStream(psDelegate, op, index, in, length);
         return null;
       });
+      if (tracksBindings()) {
+        keepNull(index, in == null, op, length);
+      }
       return;
     }
     byte[] bytes = StreamBuffer.read(in, length);
     connection.wrapRaw(() -> {
-      if (op == OP_BINARY_STREAM) {
-        psDelegate.setBinaryStream(index, new ByteArrayInputStream(bytes), bytes.length);
-      } else {
-        psDelegate.setAsciiStream(index, new ByteArrayInputStream(bytes), bytes.length);
-      }
+      sendStream(psDelegate, op, index, new ByteArrayInputStream(bytes), length);
       return null;
     });
-    bindings = put(bindings, index, new Binding(op, index, bytes));
+    keep(index, new Binding(op, index, new StreamValue(bytes, length)), bytes.length);
   }
 
   private void setReader(int index, Reader reader, long length) throws SQLException {
-    if (reader == null || !tracksBindings()) {
+    if (reader == null || length < NO_LENGTH || !tracksBindings() || !keepsValue(2 * Math.max(length, 0))) {
       connection.wrapRaw(() -> {
-        if (length < 0) {
-          psDelegate.setCharacterStream(index, reader);
-        } else {
-          psDelegate.setCharacterStream(index, reader, length);
-        }
+        sendReader(psDelegate, index, reader, length);
         return null;
       });
+      if (tracksBindings()) {
+        keepNull(index, reader == null, OP_CHARACTER_STREAM, length);
+      }
       return;
     }
     String text = StreamBuffer.read(reader, length);
     connection.wrapRaw(() -> {
-      psDelegate.setCharacterStream(index, new StringReader(text), text.length());
+      sendReader(psDelegate, index, new StringReader(text), length);
       return null;
     });
-    bindings = put(bindings, index, new Binding(OP_CHARACTER_STREAM, index, text));
+    keep(index, new Binding(OP_CHARACTER_STREAM, index, new StreamValue(text, length)), 2L * text.length());
+  }
+
+  /** Keeps a stream's binding, unless what was read is beyond the recording's bound. */
+  private void keep(int index, Binding b, long bytes) {
+    bindings = put(bindings, index, keepsValue(bytes) ? b : notKept(b.op(), index));
+  }
+
+  /** After a stream setter that went to pgjdbc untouched: a null stream is kept as such, anything else is not kept. */
+  private void keepNull(int index, boolean nullStream, int op, long length) {
+    bindings = put(bindings, index, nullStream ? new Binding(op, index, new StreamValue(null, length))
+        : notKept(op, index));
+  }
+
+  /** A stream's bytes or text as read, and the length the application declared ({@link #NO_LENGTH} if none). */
+  record StreamValue(Object data, long length) implements io.lsem.jdbc.tx.Sized {
+    @Override
+    public long estimatedBytes() {
+      return 16 + io.lsem.jdbc.tx.Journal.estimateBytes(data);
+    }
   }
 
   // ---- executions -------------------------------------------------------------------------------
@@ -400,6 +518,8 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     if (unreplayableParameter != null && recording()) {
       journal().markNotReplayable(describe() + " was executed with a " + unreplayableParameter
           + " parameter, which cannot be sent again");
+    } else if (recording() && (!allKept(bindings) || batchNotKept)) {
+      journal().markTooLarge(describe() + " parameters");
     }
   }
 
@@ -489,6 +609,7 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
         batchRows = new ArrayList<>();
       }
       batchRows.add(snapshot());
+      batchNotKept |= !allKept(bindings);
     }
   }
 
@@ -496,6 +617,7 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
   void forgetBatch() {
     super.forgetBatch();
     batchedRows = 0;
+    batchNotKept = false;
     if (batchRows != null) {
       batchRows.clear();
     }

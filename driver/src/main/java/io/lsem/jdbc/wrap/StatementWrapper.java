@@ -266,6 +266,12 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
         return withoutResult(op);
       }
       String begin = ts.pendingBegin();
+      if (ts.pendingBeginImplicit() && beginValuesFollow(only)) {
+        delegate.execute(x.sql() + "; " + begin);
+        ts.beginSent();
+        skipResults(Ledger.BEGIN_RESULTS);
+        return withoutResult(op);
+      }
       if (ts.pendingBeginImplicit()) {
         delegate.execute(begin + "; " + x.sql());
         ts.beginSent();
@@ -279,6 +285,17 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
       skipResults(Ledger.BEGIN_RESULTS);
       return withoutResult(op);
     };
+  }
+
+  /**
+   * Whether the BEGIN values go after {@code first}, the transaction's first statement, rather than
+   * in front of it: {@code SET TRANSACTION} and {@code SAVEPOINT} have no result, and pgjdbc's
+   * {@code autosave} puts no savepoint in front of a message that starts with them (SET TRANSACTION
+   * must not run in a subtransaction; a user savepoint must not sit above the automatic one).
+   * With the {@code SET LOCAL}s in front, it would.
+   */
+  static boolean beginValuesFollow(SqlStatement first) {
+    return first.kind() == StatementKind.SET_TRANSACTION || first.kind() == StatementKind.SAVEPOINT;
   }
 
   /** Moves past {@code n} results the driver added; returns whether the next one is a result set. */
@@ -312,7 +329,7 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   }
 
   /** What a statement without a result (BEGIN, COMMIT) returns from {@code op}. */
-  private static Object withoutResult(int op) throws SQLException {
+  static Object withoutResult(int op) throws SQLException {
     switch (op) {
       case OP_EXECUTE:
         return false;
