@@ -127,17 +127,19 @@ public final class Journal {
 
   /**
    * The recording is past {@code retryMaxRecordedBytes} ({@code what}, if given, was too large to
-   * keep): the transaction cannot be replayed and, until it ends, no parameter value is copied for
+   * keep; it goes into the reason the application is told, never into the log): the transaction cannot be replayed and, until it ends, no parameter value is copied for
    * it. Logged once per JVM and bound at INFO, as it changes what a conflict does.
    */
   public void markTooLarge(String what) {
     overBound = active;
     if (notReplayable == null) {
-      OnceLog.info(LOG, "recording-bound:" + maxBytes, "A transaction's recording {}went past retryMaxRecordedBytes={}:"
+      // never the SQL text or a value: only the bound
+      OnceLog.info(LOG, "recording-bound:" + maxBytes, "A transaction's recording went past retryMaxRecordedBytes={}:"
           + " it is not replayed on a conflict (the application gets the error) and no parameter values are kept"
-          + " for it (logged once)", what == null ? "" : "(" + what + ") ", maxBytes);
+          + " for it (logged once)", maxBytes);
     }
-    markNotReplayable("its recording grew beyond retryMaxRecordedBytes=" + maxBytes);
+    markNotReplayable(what == null ? "its recording grew beyond retryMaxRecordedBytes=" + maxBytes
+        : "its recording grew beyond retryMaxRecordedBytes=" + maxBytes + " (" + what + ")");
   }
 
   /**

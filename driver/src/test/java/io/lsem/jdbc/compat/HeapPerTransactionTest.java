@@ -26,7 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * pgjdbc's copy of it, plus room. Through {@code jdbc:lsem:} (defaults: retry recording,
  * timestamps) it must run in the same heap: past the bound the driver keeps no copy. Before the
  * fix every value was copied (and copied again onto the statement carrying the BEGIN values):
- * OutOfMemoryError. No timing is measured; the outcome is the child's exit status.
+ * OutOfMemoryError. No timing is measured; the outcome is the child's exit status. The driver says
+ * once, at INFO, that the transaction went past the bound (it is not replayed).
  */
 @ExtendWith(PostgresExtension.class)
 class HeapPerTransactionTest {
@@ -50,8 +51,8 @@ class HeapPerTransactionTest {
     }
   }
 
-  /** The child's exit status and last lines. */
-  private static String runChild(String url) throws Exception {
+  /** The child's exit status and last line; its whole output in {@code output[0]}. */
+  private static String runChild(String url, String[] output) throws Exception {
     String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     Properties creds = db.credentials();
     ProcessBuilder pb = new ProcessBuilder(List.of(java, HEAP, "-XX:+UseSerialGC", "-cp",
@@ -65,16 +66,23 @@ class HeapPerTransactionTest {
       return "timed out";
     }
     String text = new String(out, StandardCharsets.UTF_8).strip();
+    output[0] = text;
     String last = text.substring(Math.max(0, text.lastIndexOf('\n') + 1));
     return "exit " + p.exitValue() + ": " + last;
   }
 
   @Test
   void aTransactionOfLargeParametersFitsWherePgjdbcFits() throws Exception {
-    String plain = runChild(db.plainUrl());
+    String[] output = new String[1];
+    String plain = runChild(db.plainUrl(), output);
     assertEquals("exit 0: committed " + INSERTS + " rows", plain, "pgjdbc alone fits in " + HEAP);
-    String lsem = runChild(db.lsemUrl());
+    String lsem = runChild(db.lsemUrl(), output);
     assertEquals(plain, lsem, "the same transaction through jdbc:lsem: in " + HEAP);
+    // item 9: the transaction silently lost its replay; the operator is told once (not per insert)
+    String line = "INFO io.lsem.jdbc.tx.Journal - A transaction's recording";
+    assertEquals(1, output[0].split(java.util.regex.Pattern.quote(line), -1).length - 1, output[0]);
+    org.junit.jupiter.api.Assertions.assertTrue(output[0].contains("went past retryMaxRecordedBytes=4194304: it is"
+        + " not replayed on a conflict"), output[0]);
   }
 
   /** The forked application: one transaction of {@link #INSERTS} inserts, a new array for each. */
