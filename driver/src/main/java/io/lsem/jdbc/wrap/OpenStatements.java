@@ -1,61 +1,132 @@
 package io.lsem.jdbc.wrap;
 
-import java.util.Arrays;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The statements a lease created and the application has not closed. JDBC lets any thread close
- * a statement (pgjdbc survives a statement closed from another thread while its owner prepares
- * and closes others), so this set is safe for concurrent use: each change holds its monitor for
- * a few array stores, never during I/O, and the lease's end takes the whole set at once. An open
- * and a close uncontended are two monitor enters — nanoseconds beside a statement's round trip.
+ * a statement (pgjdbc survives statements closed from other threads while their owner prepares
+ * and closes others), so this set is safe for concurrent use, and cheap where it is hot: opening
+ * is one compare-and-set (a push on a lock-free stack linked through the statements themselves),
+ * closing is one plain store (a mark; nothing is unlinked then). Closed statements are unlinked
+ * every few opens by whichever thread opens, behind the head, where pushes never write; the lease's
+ * end takes the whole stack at once and turns further pushes away.
  */
 final class OpenStatements {
-  /** Made at the first statement: many leases make none. */
-  private StatementWrapper[] items;
-  private int size;
-  /** Set by {@link #takeAll()}: statements opened afterwards are not kept. */
-  private boolean ended;
+  /** The head once the lease ended: pushes fail. */
+  private static final Object ENDED = new Object();
+  /** Unlink closed statements every this many opens. */
+  private static final int PURGE_EVERY = 8;
+  private static final VarHandle HEAD;
+  private static final VarHandle PURGING;
+  private static final VarHandle CLOSED;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      HEAD = l.findVarHandle(OpenStatements.class, "head", Object.class);
+      PURGING = l.findVarHandle(OpenStatements.class, "purging", boolean.class);
+      CLOSED = l.findVarHandle(StatementWrapper.class, "closedMark", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** The newest statement (linked to older ones through {@code openNext}), {@code null}, or {@link #ENDED}. */
+  @SuppressWarnings("unused") // through HEAD
+  private volatile Object head;
+  /** One thread unlinks (or takes everything) at a time. */
+  @SuppressWarnings("unused") // through PURGING
+  private volatile boolean purging;
+  /** Opens since the last unlinking; racy on purpose (a heuristic). */
+  private int opens;
 
   /** Adds {@code s}; returns false when the lease already ended (the caller closes it). */
-  synchronized boolean add(StatementWrapper s) {
-    if (ended) {
-      return false;
+  boolean add(StatementWrapper s) {
+    for (;;) {
+      Object h = head;
+      if (h == ENDED) {
+        return false;
+      }
+      s.openNext = (StatementWrapper) h; // published by the CAS
+      if (HEAD.compareAndSet(this, h, s)) {
+        break;
+      }
     }
-    if (items == null) {
-      items = new StatementWrapper[4];
-    } else if (size == items.length) {
-      items = Arrays.copyOf(items, size * 2);
+    if (++opens >= PURGE_EVERY) {
+      opens = 0;
+      purge();
     }
-    items[size++] = s;
     return true;
   }
 
-  /** Removes {@code s} if present (the most recently opened are searched first). */
-  synchronized void remove(StatementWrapper s) {
-    for (int i = size - 1; i >= 0; i--) {
-      if (items[i] == s) {
-        System.arraycopy(items, i + 1, items, i, size - i - 1);
-        items[--size] = null;
+  /** Marks {@code s} closed; it is unlinked later. */
+  void remove(StatementWrapper s) {
+    CLOSED.setRelease(s, true);
+  }
+
+  private static boolean closed(StatementWrapper s) {
+    return (boolean) CLOSED.getAcquire(s);
+  }
+
+  /** Unlinks closed statements behind the head (pushes only ever write the head). */
+  private void purge() {
+    if (!PURGING.compareAndSet(this, false, true)) {
+      return; // another thread is at it
+    }
+    try {
+      Object h = head;
+      if (!(h instanceof StatementWrapper)) {
         return;
       }
+      StatementWrapper prev = (StatementWrapper) h;
+      for (StatementWrapper cur = prev.openNext; cur != null; cur = cur.openNext) {
+        if (closed(cur)) {
+          prev.openNext = cur.openNext;
+        } else {
+          prev = cur;
+        }
+      }
+    } finally {
+      purging = false;
     }
   }
 
-  synchronized int size() {
-    return size;
-  }
-
-  /** Ends the set: returns what was open, newest first, and keeps nothing more. */
-  synchronized StatementWrapper[] takeAll() {
-    ended = true;
-    StatementWrapper[] open = new StatementWrapper[size];
-    for (int i = 0; i < size; i++) {
-      open[i] = items[size - 1 - i];
+  /** The statements not closed, newest first. */
+  private List<StatementWrapper> open(Object h) {
+    List<StatementWrapper> open = new ArrayList<>();
+    for (StatementWrapper s = h instanceof StatementWrapper ? (StatementWrapper) h : null; s != null; s = s.openNext) {
+      if (!closed(s)) {
+        open.add(s);
+      }
     }
-    if (items != null) {
-      Arrays.fill(items, 0, size, null);
-    }
-    size = 0;
     return open;
+  }
+
+  /** How many statements are open (for pools and leak reports). */
+  int size() {
+    while (!PURGING.compareAndSet(this, false, true)) {
+      Thread.onSpinWait(); // an unlinking pass is a few stores
+    }
+    try {
+      return open(head).size();
+    } finally {
+      purging = false;
+    }
+  }
+
+  /** Ends the set: returns what was open, newest first, and turns further statements away. */
+  StatementWrapper[] takeAll() {
+    Object h = HEAD.getAndSet(this, ENDED);
+    while (!PURGING.compareAndSet(this, false, true)) {
+      Thread.onSpinWait();
+    }
+    try {
+      return open(h).toArray(new StatementWrapper[0]);
+    } finally {
+      purging = false;
+    }
   }
 }

@@ -104,13 +104,24 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     if (io.lsem.jdbc.tx.Journal.cannotReplay(value)) {
       unreplayableParameter = value.getClass().getSimpleName();
     }
-    Binding b = keepsValue(io.lsem.jdbc.tx.Journal.estimateBytes(value))
+    Binding b = keepsValue(largeValueBytes(value))
         ? new Binding(op, index, io.lsem.jdbc.tx.Journal.copyOf(value)) : notKept(op, index);
     if (call.startsWith("registerOutParameter")) {
       outRegistrations = put(outRegistrations == null ? new Binding[4] : outRegistrations, index, b);
     } else {
       bindings = put(bindings, index, b);
     }
+  }
+
+  /** About the size of {@code v} if it may be large (bytes, text, arrays), else 0: cheap for the common setters. */
+  private static long largeValueBytes(Object v) {
+    if (v instanceof byte[] b) {
+      return b.length;
+    }
+    if (v instanceof String s) {
+      return 2L * s.length();
+    }
+    return v != null && v.getClass().isArray() ? io.lsem.jdbc.tx.Journal.estimateBytes(v) : 0;
   }
 
   /**

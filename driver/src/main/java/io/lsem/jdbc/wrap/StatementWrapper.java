@@ -70,6 +70,10 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   private ResultSetWrapper lastResultSet;
   /** The session's connection generation the pgjdbc statement belongs to (see {@link #followReconnect}). */
   private int generation;
+  /** The next older statement in the connection's {@link OpenStatements}. */
+  StatementWrapper openNext;
+  /** Closed by the application (see {@link OpenStatements}; written and read through its VarHandle). */
+  boolean closedMark;
   /** Set by {@link #cancel()}, cleared when the next execution starts: tells a cancel from a timeout. */
   private volatile boolean cancelRequested;
 
