@@ -139,6 +139,52 @@ class ConcurrentCloseTest {
     return f == null ? "no failure" : "failed: " + f;
   }
 
+  /**
+   * A pooled connection closed by several threads at once is given back once: afterwards two
+   * borrowers at the same time never share a backend (before the fix, a double give-back put the
+   * session in the pool twice).
+   */
+  @Test
+  void aPooledConnectionClosedByManyThreadsIsGivenBackOnce() throws Exception {
+    io.lsem.jdbc.pool.LsemDataSource ds = new io.lsem.jdbc.pool.LsemDataSource(db.lsemUrl());
+    ds.setUser(db.user());
+    ds.setPassword(db.password());
+    ds.setProperty("poolMaxSize", "3");
+    ds.setProperty("poolMinIdle", "0");
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    try (ds) {
+      for (int round = 0; round < 30 && failure.get() == null; round++) {
+        Connection c = ds.getConnection();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          Thread thread = new Thread(() -> {
+            try {
+              start.await();
+              c.close();
+            } catch (Throwable e) {
+              failure.compareAndSet(null, e);
+            }
+          });
+          thread.start();
+          threads.add(thread);
+        }
+        start.countDown();
+        for (Thread thread : threads) {
+          thread.join(TimeUnit.MINUTES.toMillis(1));
+        }
+        try (Connection a = ds.getConnection(); Connection b = ds.getConnection()) {
+          int pa = a.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+          int pb = b.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+          if (pa == pb) {
+            failure.compareAndSet(null, new AssertionError("two borrowers share backend " + pa + " in round " + round));
+          }
+        }
+      }
+    }
+    assertEquals(null, failure.get());
+  }
+
   @Test
   void statementsClosedFromOtherThreadsWhileTheOwnerWorks() throws Exception {
     String plain = statementCloses(db.plainUrl());
