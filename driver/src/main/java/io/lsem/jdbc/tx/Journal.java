@@ -65,6 +65,10 @@ public final class Journal {
   private int generation;
   /** The open transaction's recording grew past {@link #maxBytes}: nothing more is kept for it. */
   private boolean overBound;
+  /** The thread that started the recording: the journal is its own, never written by another. */
+  private volatile Thread owner;
+  /** Set by another thread's call on the transaction's objects (a close): it cannot be replayed. */
+  private volatile String foreignCall;
 
   Journal(long maxBytes) {
     this.maxBytes = maxBytes;
@@ -100,6 +104,8 @@ public final class Journal {
   /** Starts recording a new transaction. */
   void start() {
     overBound = false;
+    owner = Thread.currentThread();
+    foreignCall = null;
     clearEntries();
     generation++;
     active = true;
@@ -110,6 +116,8 @@ public final class Journal {
   /** Stops recording and forgets everything: the transaction ended. */
   void stop() {
     overBound = false;
+    owner = null;
+    foreignCall = null;
     clearEntries();
     active = false;
     notReplayable = null;
@@ -152,7 +160,21 @@ public final class Journal {
 
   /** Why the transaction cannot be replayed, or {@code null}. */
   String notReplayableReason() {
-    return notReplayable;
+    return notReplayable != null ? notReplayable : foreignCall;
+  }
+
+  /** Whether the calling thread is the one recording (only it may write the journal). */
+  public boolean ownedByCurrentThread() {
+    return owner == Thread.currentThread();
+  }
+
+  /**
+   * Another thread made {@code call} on one of the transaction's objects (JDBC lets any thread
+   * close a statement): it is not written into the journal, which is the recording thread's, and
+   * the transaction is not replayed — its recorded order no longer says what happened.
+   */
+  public void calledFromOtherThread(String call) {
+    foreignCall = call + " was called from another thread while the transaction was recorded";
   }
 
   int size() {

@@ -9,10 +9,11 @@ import java.util.List;
  * The statements a lease created and the application has not closed. JDBC lets any thread close
  * a statement (pgjdbc survives statements closed from other threads while their owner prepares
  * and closes others), so this set is safe for concurrent use, and cheap where it is hot: opening
- * is one compare-and-set (a push on a lock-free stack linked through the statements themselves),
- * closing is one plain store (a mark; nothing is unlinked then). Closed statements are unlinked
- * every few opens by whichever thread opens, behind the head, where pushes never write; the lease's
- * end takes the whole stack at once and turns further pushes away.
+ * is one compare-and-set (a push on a lock-free stack linked through the statements themselves);
+ * closing is a mark, plus one compare-and-set that pops the statement when it is the newest.
+ * Other closed statements are unlinked every few opens by whichever thread opens, behind the
+ * head, where pushes never write (unlinking only ever skips closed statements, so no open one is
+ * lost to a race); the lease's end takes the whole stack at once and turns further pushes away.
  */
 final class OpenStatements {
   /** The head once the lease ended: pushes fail. */
@@ -62,9 +63,16 @@ final class OpenStatements {
     return true;
   }
 
-  /** Marks {@code s} closed; it is unlinked later. */
+  /**
+   * Marks {@code s} closed. The newest statement (the usual one to close: open, use, close) is
+   * popped at once, so that a closed statement and what it holds (pgjdbc's statement and its
+   * parameters) are not kept; any other is unlinked by a later open.
+   */
   void remove(StatementWrapper s) {
     CLOSED.setRelease(s, true);
+    if (head == s) {
+      HEAD.compareAndSet(this, s, s.openNext); // fails harmlessly if a statement was opened meanwhile
+    }
   }
 
   private static boolean closed(StatementWrapper s) {

@@ -610,7 +610,12 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
     });
     connection.closed(this);
     if (recording()) {
-      journal().record(this, OP_CLOSE, -1, null);
+      Journal journal = journal();
+      if (journal.ownedByCurrentThread()) {
+        journal.record(this, OP_CLOSE, -1, null);
+      } else {
+        journal.calledFromOtherThread(describe() + ".close()");
+      }
     }
   }
 

@@ -37,8 +37,55 @@ class ConcurrentCloseTest {
   private static TestDatabase db;
 
   @BeforeAll
-  static void init(TestDatabase database) {
+  static void init(TestDatabase database) throws SQLException {
     db = database;
+    try (Connection c = db.plain(); Statement s = c.createStatement()) {
+      s.execute("CREATE SEQUENCE conflict_seq");
+      s.execute("CREATE FUNCTION conflict_once() RETURNS int LANGUAGE plpgsql AS $$ BEGIN"
+          + " IF nextval('conflict_seq') = 1 THEN RAISE EXCEPTION 'injected conflict' USING ERRCODE = '40001';"
+          + " END IF; RETURN 1; END $$");
+    }
+  }
+
+  /**
+   * A statement of a recorded transaction closed by another thread: the recording is the owner
+   * thread's and is not written from the other one, so the transaction is not replayed — the
+   * conflict that follows reaches the application as with pgjdbc (before: the other thread wrote
+   * into the owner's recording, and the transaction was replayed).
+   */
+  @Test
+  void aStatementClosedByAnotherThreadMakesTheTransactionNotReplayable() throws Exception {
+    List<String> outcomes = new ArrayList<>();
+    for (String url : new String[] {db.plainUrl(), db.lsemUrl()}) {
+      try (Connection admin = db.plain(); Statement s = admin.createStatement()) {
+        s.execute("SELECT setval('conflict_seq', 1, false)");
+      }
+      try (Connection c = DriverManager.getConnection(url, db.credentials())) {
+        c.setAutoCommit(false);
+        Statement first = c.createStatement();
+        first.executeQuery("SELECT 1").close();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread closer = new Thread(() -> {
+          try {
+            first.close();
+          } catch (Throwable e) {
+            failure.set(e);
+          }
+        });
+        closer.start();
+        closer.join(TimeUnit.MINUTES.toMillis(1));
+        assertEquals(null, failure.get());
+        String outcome;
+        try (Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT conflict_once()")) {
+          outcome = "ran";
+        } catch (SQLException e) {
+          outcome = "SQLSTATE " + e.getSQLState();
+        }
+        c.rollback();
+        outcomes.add(outcome);
+      }
+    }
+    assertEquals(List.of("SQLSTATE 40001", "SQLSTATE 40001"), outcomes);
   }
 
   /** What went wrong, as text: empty when nothing did. */
