@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -37,8 +36,8 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
   private static final int OP_ASCII_STREAM_INT = -102;
   private static final int OP_BINARY_STREAM_INT = -103;
   private static final int OP_BINARY_STREAM_LONG = -104;
-  /** The length argument of a stream setter without one. */
-  private static final long NO_LENGTH = -1;
+  /** The length argument of a stream setter without one (not -1, which an application may pass). */
+  private static final long NO_LENGTH = Long.MIN_VALUE;
   /** The value of a parameter that was not kept (see {@link #keepsValue}). */
   private static final Object NOT_KEPT = new Object() {
     @Override
@@ -444,7 +443,7 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
 
   private void setStream(int index, InputStream in, long length, int op) throws SQLException {
     // pgjdbc's own answer to a null, a negative or a too large length; and nothing kept past the bound
-    if (in == null || length < NO_LENGTH || length > Integer.MAX_VALUE || !tracksBindings()
+    if (in == null || (length < 0 && length != NO_LENGTH) || length > Integer.MAX_VALUE || !tracksBindings()
         || !keepsValue(length == NO_LENGTH ? 0 : length)) {
       connection.wrapRaw(() -> {
         sendStream(psDelegate, op, index, in, length);
@@ -464,7 +463,8 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
   }
 
   private void setReader(int index, Reader reader, long length) throws SQLException {
-    if (reader == null || length < NO_LENGTH || !tracksBindings() || !keepsValue(2 * Math.max(length, 0))) {
+    if (reader == null || (length < 0 && length != NO_LENGTH) || !tracksBindings()
+        || !keepsValue(2 * Math.max(length, 0))) {
       connection.wrapRaw(() -> {
         sendReader(psDelegate, index, reader, length);
         return null;
@@ -709,10 +709,6 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
       } catch (IOException e) {
         throw new SQLException("could not read the stream parameter: " + e.getMessage(), "22000", e);
       }
-    }
-
-    static byte[] ascii(String s) {
-      return s.getBytes(StandardCharsets.US_ASCII);
     }
   }
 }
