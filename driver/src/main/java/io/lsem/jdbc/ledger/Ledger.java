@@ -81,6 +81,9 @@ public final class Ledger {
       if (!installed(s)) {
         try {
           s.execute(script());
+          // a change in the user's database the application did not write: said once, at INFO
+          LOG.info("Installed the commit ledger (schema lsem) in database '{}' (timestamps={}); set timestamps=off"
+              + " to keep the driver from creating it", raw.getCatalog(), mode);
         } catch (SQLException e) {
           return unavailable("the lsem schema does not exist and could not be created ("
               + e.getSQLState() + ": " + firstLine(e.getMessage()) + "); install it with lsem-ledger.sql as a role"
