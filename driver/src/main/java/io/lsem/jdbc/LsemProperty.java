@@ -77,11 +77,22 @@ public enum LsemProperty {
    * logical clock start timestamp at BEGIN ({@code current_setting('lsem.txn_id')},
    * {@code current_setting('lsem.start_ts')}), and a commit timestamp at COMMIT, recorded with
    * its xid8 in {@code lsem.commit_log} for transactions that wrote. {@code auto} (default): on
-   * when the {@code lsem} schema exists or the role may create it, otherwise off with one warning;
-   * {@code on}: connecting fails with a clear error when neither is possible; {@code off}.
+   * when the ledger (schema {@code lsem}) is installed in the database, otherwise off, said once
+   * at INFO with how to install it — the driver never creates it unasked; {@code on}: connecting
+   * fails with a clear error when the ledger is not installed; {@code off}.
    */
   TIMESTAMPS("timestamps", "auto", ValueParser.oneOf("auto", "on", "off"),
       "Global start/commit timestamps and the commit ledger: auto, on or off"),
+
+  /**
+   * Whether the driver may install the commit ledger (schema {@code lsem}) itself, on the first
+   * connection of a configuration, when timestamps are not {@code off} and it is missing. Default
+   * {@code false}: nothing is created in a user's database unless asked; install it with
+   * {@code lsem install} (or set this to {@code true}, which is asking). The objects are owned by
+   * the connecting role.
+   */
+  INSTALL_LEDGER("installLedger", "false", ValueParser.bool(),
+      "Create the commit ledger (schema lsem) when missing: true or false"),
 
   /**
    * How far ahead of this JVM's clock a timestamp received through

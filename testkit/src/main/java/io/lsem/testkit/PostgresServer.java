@@ -163,8 +163,23 @@ public final class PostgresServer {
     return DriverManager.getConnection(plainUrl(database), credentials());
   }
 
-  /** Creates a fresh, empty database whose name starts with {@code prefix}. */
+  /**
+   * Creates a fresh database whose name starts with {@code prefix}, with the driver's commit ledger
+   * installed explicitly (its script, when the driver is on the class path), as an operator would
+   * with {@code lsem install}: the driver itself never creates it unasked. Empty otherwise.
+   */
   public TestDatabase createDatabase(String prefix) {
+    TestDatabase db = createEmptyDatabase(prefix);
+    try (Connection c = adminConnection(db.name())) {
+      LedgerScript.installInto(c);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot install the commit ledger in " + db.name(), e);
+    }
+    return db;
+  }
+
+  /** Creates a fresh, empty database (no ledger) whose name starts with {@code prefix}. */
+  public TestDatabase createEmptyDatabase(String prefix) {
     String name = (prefix.replaceAll("[^A-Za-z0-9_]", "_") + "_" + ProcessHandle.current().pid() + "_"
         + DATABASES.incrementAndGet()).toLowerCase(Locale.ROOT);
     if (name.length() > 60) {

@@ -339,6 +339,12 @@ public final class ReplicationCluster implements AutoCloseable {
     }
     booting = false;
     awaitSynchronous();
+    // once the synchronous standbys are streaming (the install's commit waits for them)
+    try (Connection c = first.connect()) {
+      LedgerScript.installInto(c); // as an operator would: the driver never installs it unasked
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot install the commit ledger on " + first, e);
+    }
     startDuration = Duration.ofNanos(System.nanoTime() - t0);
   }
 

@@ -76,6 +76,11 @@ public final class LsemSettings {
     return (String) values.get(LsemProperty.TIMESTAMPS);
   }
 
+  /** {@link LsemProperty#INSTALL_LEDGER}. */
+  public boolean installLedger() {
+    return (Boolean) values.get(LsemProperty.INSTALL_LEDGER);
+  }
+
   /** See {@link LsemProperty#CLOCK_MAX_OFFSET}. */
   public java.time.Duration clockMaxOffset() {
     return (java.time.Duration) values.get(LsemProperty.CLOCK_MAX_OFFSET);

@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The commit ledger of one connection configuration (one database): makes sure the {@code lsem}
- * schema exists (installing it on first use when the role may), seeds the clock from the highest
+ * The commit ledger of one connection configuration (one database): finds the {@code lsem} schema
+ * (installing it on first use only when asked: {@code installLedger=true}), seeds the clock from the highest
  * recorded commit timestamp, writes the SQL that rides with BEGIN and COMMIT, and deletes old
  * rows in small batches. Thread safe.
  */
@@ -31,6 +31,7 @@ public final class Ledger {
   private enum State { UNKNOWN, READY, UNAVAILABLE }
 
   private final String mode;
+  private final boolean installAllowed;
   private final TimestampOracle oracle;
   private final long retentionMillis;
   private final int purgeBatch;
@@ -42,6 +43,7 @@ public final class Ledger {
 
   public Ledger(LsemSettings settings, TimestampOracle oracle) {
     this.mode = settings.timestamps();
+    this.installAllowed = settings.installLedger();
     this.oracle = oracle;
     this.retentionMillis = settings.ledgerRetention().toMillis();
     this.purgeBatch = settings.ledgerPurgeBatch();
@@ -79,14 +81,17 @@ public final class Ledger {
   private boolean install(Connection raw) throws SQLException {
     try (Statement s = raw.createStatement()) {
       if (!installed(s)) {
+        if (!installAllowed) {
+          return unavailable("the commit ledger (schema lsem) is not installed in database '" + raw.getCatalog()
+              + "'; install it with 'lsem install --url <jdbc url>' (or connect once with installLedger=true)", null);
+        }
         try {
           s.execute(script());
-          // a change in the user's database the application did not write: said once, at INFO
-          LOG.info("Installed the commit ledger (schema lsem) in database '{}' (timestamps={}); set timestamps=off"
-              + " to keep the driver from creating it", raw.getCatalog(), mode);
+          // a change in the user's database, asked for with installLedger=true: said once, at INFO
+          LOG.info("Installed the commit ledger (schema lsem) in database '{}' (installLedger=true)", raw.getCatalog());
         } catch (SQLException e) {
           return unavailable("the lsem schema does not exist and could not be created ("
-              + e.getSQLState() + ": " + firstLine(e.getMessage()) + "); install it with lsem-ledger.sql as a role"
+              + e.getSQLState() + ": " + firstLine(e.getMessage()) + "); install it with 'lsem install' as a role"
               + " that may create schemas, or set timestamps=off", e);
         }
       }
@@ -100,7 +105,7 @@ public final class Ledger {
 
   private static boolean installed(Statement s) throws SQLException {
     try (ResultSet rs = s.executeQuery(
-        "SELECT to_regprocedure('lsem.record_commit(uuid,bigint,bigint,integer)') IS NOT NULL")) {
+        "SELECT pg_catalog.to_regprocedure('lsem.record_commit(uuid,bigint,bigint,integer)') IS NOT NULL")) {
       rs.next();
       return rs.getBoolean(1);
     }
@@ -110,7 +115,12 @@ public final class Ledger {
     if (mode.equals("on")) {
       throw new SQLException("timestamps=on but " + why, "55000", cause);
     }
-    LOG.warn("Global timestamps and the commit ledger are off for this database: {}", why);
+    // once per configuration: the state is settled after this
+    if (cause == null) {
+      LOG.info("Global timestamps and the commit ledger are off for this database: {}", why);
+    } else {
+      LOG.warn("Global timestamps and the commit ledger are off for this database: {}", why);
+    }
     return false;
   }
 

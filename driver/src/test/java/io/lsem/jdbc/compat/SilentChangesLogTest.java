@@ -11,22 +11,76 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Issue 14 item 9: a change the driver makes that the application did not ask for is said once.
- * Here: with {@code timestamps=auto} (the default) the driver installs its commit ledger (schema
- * {@code lsem}) in a database that lacks it — logged once at INFO, naming the database and how to
- * keep it from happening; a second connection logs nothing more. Before: not a word. (The other
- * lines: a near-miss property name, {@code ConnectionConfigTest}; a recording past
- * {@code retryMaxRecordedBytes}, {@code HeapPerTransactionTest}.) The test binding (slf4j-simple)
- * writes to whatever {@code System.err} is at the time.
+ * Issue 14 item 9 and issue 13 item 7: what the driver decides about the user's database is said
+ * once. Without an installed ledger, {@code timestamps=auto} (the default) creates nothing and says
+ * once at INFO that timestamps are off and how to install the ledger; with
+ * {@code installLedger=true} (asked for) it installs the ledger and says so once, naming the
+ * database. (The other lines: a near-miss property name, {@code ConnectionConfigTest}; a recording
+ * past {@code retryMaxRecordedBytes}, {@code HeapPerTransactionTest}.) The test binding
+ * (slf4j-simple) writes to whatever {@code System.err} is at the time.
  */
 @ExtendWith(PostgresExtension.class)
 class SilentChangesLogTest {
   @Test
-  void installingTheLedgerIsLoggedOnce(TestDatabase db) throws Exception {
+  void aMissingLedgerIsSaidOnceAndNothingIsCreated(TestDatabase db) throws Exception {
+    TestDatabase fresh = db.server().createEmptyDatabase("silent_auto");
+    try {
+      String text = captured(() -> {
+        for (int i = 0; i < 2; i++) {
+          assertEquals(false, hasLedger(fresh.lsem()), "timestamps=auto created the ledger unasked");
+        }
+      });
+      String line = "INFO io.lsem.jdbc.ledger.Ledger - Global timestamps and the commit ledger are off for this"
+          + " database: the commit ledger (schema lsem) is not installed in database '" + fresh.name()
+          + "'; install it with 'lsem install --url <jdbc url>' (or connect once with installLedger=true)";
+      assertEquals(1, occurrences(text, line), text);
+    } finally {
+      fresh.drop();
+    }
+  }
+
+  @Test
+  void installingTheLedgerWhenAskedIsLoggedOnce(TestDatabase db) throws Exception {
+    TestDatabase fresh = db.server().createEmptyDatabase("silent_install");
+    Properties asked = new Properties();
+    asked.setProperty("installLedger", "true");
+    try {
+      String text = captured(() -> {
+        for (int i = 0; i < 2; i++) {
+          assertEquals(true, hasLedger(fresh.lsem(asked)), "installLedger=true installed the ledger");
+        }
+      });
+      String line = "INFO io.lsem.jdbc.ledger.Ledger - Installed the commit ledger (schema lsem) in database '"
+          + fresh.name() + "' (installLedger=true)";
+      assertEquals(1, occurrences(text, line), text);
+    } finally {
+      fresh.drop();
+    }
+  }
+
+  private interface Body {
+    void run() throws Exception;
+  }
+
+  private static boolean hasLedger(Connection c) throws Exception {
+    try (c; Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT pg_catalog.to_regnamespace('lsem') IS NOT NULL")) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
+  private static int occurrences(String text, String line) {
+    return text.split(java.util.regex.Pattern.quote(line), -1).length - 1;
+  }
+
+  /** What the body wrote to {@code System.err} (the test logger's target), still echoed there. */
+  private static String captured(Body body) throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     PrintStream stderr = System.err;
     System.setErr(new PrintStream(new OutputStream() {
@@ -43,20 +97,11 @@ class SilentChangesLogTest {
       }
     }, true, StandardCharsets.UTF_8));
     try {
-      for (int i = 0; i < 2; i++) {
-        try (Connection c = db.lsem(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT to_regnamespace('lsem') IS NOT NULL")) {
-          rs.next();
-          assertEquals(true, rs.getBoolean(1), "timestamps=auto installed the ledger");
-        }
-      }
+      body.run();
     } finally {
       System.err.flush();
       System.setErr(stderr);
     }
-    String text = log.toString(StandardCharsets.UTF_8);
-    String line = "INFO io.lsem.jdbc.ledger.Ledger - Installed the commit ledger (schema lsem) in database '"
-        + db.name() + "' (timestamps=auto); set timestamps=off to keep the driver from creating it";
-    assertEquals(1, text.split(java.util.regex.Pattern.quote(line), -1).length - 1, text);
+    return log.toString(StandardCharsets.UTF_8);
   }
 }

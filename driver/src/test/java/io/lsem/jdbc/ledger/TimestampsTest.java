@@ -326,7 +326,7 @@ class TimestampsTest {
 
   @Test
   void switchedOffNothingIsSentOrCreated(TestDatabase db) throws SQLException {
-    TestDatabase fresh = db.server().createDatabase("timestamps_off");
+    TestDatabase fresh = db.server().createEmptyDatabase("timestamps_off");
     try (Connection c = fresh.lsem(props("timestamps", "off"))) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
@@ -347,14 +347,14 @@ class TimestampsTest {
 
   @Test
   void aRoleThatCannotCreateTheSchemaGetsAClearErrorOnlyWhenItAskedForTimestamps(TestDatabase db) throws SQLException {
-    TestDatabase fresh = db.server().createDatabase("timestamps_noperm");
+    TestDatabase fresh = db.server().createEmptyDatabase("timestamps_noperm");
     try (Connection admin = fresh.plain(); Statement s = admin.createStatement()) {
       s.execute("DROP ROLE IF EXISTS lsem_plain_user");
       s.execute("CREATE ROLE lsem_plain_user LOGIN");
       s.execute("REVOKE CREATE ON DATABASE " + fresh.name() + " FROM PUBLIC");
     }
     try {
-      Properties on = props("user", "lsem_plain_user", "timestamps", "on");
+      Properties on = props("user", "lsem_plain_user", "timestamps", "on", "installLedger", "true");
       SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(fresh.lsemUrl(), on));
       assertTrue(e.getMessage().contains("could not be created"), e.getMessage());
       assertTrue(e.getMessage().contains("timestamps=off"), e.getMessage());
@@ -368,6 +368,45 @@ class TimestampsTest {
       }
     } finally {
       fresh.drop();
+    }
+  }
+
+  @Test
+  void theDriverCreatesNothingUnaskedEvenForARoleThatMay(TestDatabase db) throws SQLException {
+    TestDatabase fresh = db.server().createEmptyDatabase("timestamps_unasked");
+    try {
+      // the admin role may create schemas: the old default installed the ledger here
+      try (Connection c = fresh.lsem()) {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+          s.execute("CREATE TABLE t(a int)");
+        }
+        assertNull(lsem(c).currentTransactionId(), "auto: off without an installed ledger");
+        c.commit();
+      }
+      SQLException e = assertThrows(SQLException.class, () -> fresh.lsem(props("timestamps", "on")));
+      assertTrue(e.getMessage().contains("not installed") && e.getMessage().contains("lsem install"), e.getMessage());
+      assertTrue(noLsemSchema(fresh), "timestamps=auto and timestamps=on created nothing");
+      // asked for: installLedger=true installs it, and timestamps are on
+      try (Connection c = fresh.lsem(props("installLedger", "true"))) {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+          s.execute("INSERT INTO t VALUES (1)");
+        }
+        assertNotNull(lsem(c).currentTransactionId());
+        c.commit();
+      }
+      assertFalse(noLsemSchema(fresh), "installLedger=true installed the ledger");
+    } finally {
+      fresh.drop();
+    }
+  }
+
+  private static boolean noLsemSchema(TestDatabase db) throws SQLException {
+    try (Connection c = db.plain(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT pg_catalog.to_regnamespace('lsem') IS NULL")) {
+      rs.next();
+      return rs.getBoolean(1);
     }
   }
 
