@@ -71,12 +71,15 @@ final class LedgerVerifier {
 
   /** Runs the ledger checks; false if there is no ledger to check. */
   boolean checkLedger() throws SQLException {
-    if (!exists("SELECT to_regclass('lsem.commit_log') IS NOT NULL")) {
+    if (!exists("SELECT pg_catalog.to_regclass('lsem.commit_log') IS NOT NULL")) {
       report.add("VIOLATION no ledger: the schema lsem (table lsem.commit_log) does not exist in this database"
           + " (lsem install --url ... creates it)");
       violations++;
       return false;
     }
+    // before trusting anything the ledger says: made by its owner alone (issue 13)
+    check("the ledger's objects belong to its owner, with no trigger, rule or policy",
+        io.lsem.jdbc.ledger.LedgerTrust.FOREIGN_OBJECTS, r -> r.getString(1));
     long all = count("SELECT count(*) FROM lsem.commit_log");
     long rows = since == null ? all : count("SELECT count(*) FROM " + ledger + " l");
     report.add("ledger rows checked: " + rows + (since == null ? "" : " of " + all + " (committed at or after --since)"));
@@ -99,8 +102,8 @@ final class LedgerVerifier {
         "SELECT txn_id::text, attempts FROM " + ledger + " l WHERE attempts < 1",
         r -> r.getString(1) + ": attempts " + r.getLong(2));
     check("no commit timestamp is above the database's clock (lsem.clock)",
-        "SELECT txn_id::text, commit_ts, coalesce(pg_sequence_last_value('lsem.clock'), 0) FROM " + ledger + " l"
-            + " WHERE commit_ts > coalesce(pg_sequence_last_value('lsem.clock'), 0)",
+        "SELECT txn_id::text, commit_ts, coalesce(pg_catalog.pg_sequence_last_value('lsem.clock'::pg_catalog.regclass), 0) FROM " + ledger + " l"
+            + " WHERE commit_ts > coalesce(pg_catalog.pg_sequence_last_value('lsem.clock'::pg_catalog.regclass), 0)",
         r -> r.getString(1) + ": commit " + ts(r.getLong(2)) + " > clock " + ts(r.getLong(3)));
     long nowMillis = System.currentTimeMillis() + maxOffsetMillis;
     check("no timestamp is from the future (beyond --max-offset " + maxOffsetMillis + " ms)",
@@ -123,15 +126,36 @@ final class LedgerVerifier {
   }
 
   /**
+   * {@code table} as {@code schema.table}, found with the session's own {@code search_path} — called
+   * before {@link Lsem} pins the path to {@code pg_catalog, pg_temp} for the checks, so that names the
+   * user gave keep their meaning while nothing the checks call can be shadowed. Unchanged when there
+   * is no such table ({@link #checkTable} reports it).
+   */
+  String qualify(String table) throws SQLException {
+    try (PreparedStatement ps = db.prepareStatement("SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
+        + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = pg_catalog.to_regclass(?)")) {
+      ps.setString(1, quoteTable(table));
+      try (ResultSet r = ps.executeQuery()) {
+        return r.next() ? r.getString(1) + "." + r.getString(2) : table;
+      }
+    }
+  }
+
+  /**
    * Maps every row of {@code table} through its {@code xmin} to the ledger, and checks the order of
    * the recorded writers of each row version still in the table. Rows whose writer is not in the
    * ledger (written with timestamps off, before the ledger existed, after a SAVEPOINT, or purged by
    * retention) are counted, and are violations only when {@code strict}.
    */
   void checkTable(String table, boolean strict) throws SQLException, BadArgument {
-    String quoted = quoteTable(table);
+    checkTable(table, table, strict);
+  }
+
+  /** {@link #checkTable(String, boolean)} of {@code resolved} ({@link #qualify}), named {@code table} in the report. */
+  void checkTable(String table, String resolved, boolean strict) throws SQLException, BadArgument {
+    String quoted = quoteTable(resolved);
     String oid;
-    try (PreparedStatement ps = db.prepareStatement("SELECT to_regclass(?)::oid::text")) {
+    try (PreparedStatement ps = db.prepareStatement("SELECT pg_catalog.to_regclass(?)::pg_catalog.oid::text")) {
       ps.setString(1, quoted);
       try (ResultSet r = ps.executeQuery()) {
         r.next();

@@ -113,7 +113,8 @@ public final class Lsem {
     try (Statement s = c.createStatement()) {
       s.execute(script);
     }
-    out.println("installed the lsem schema (commit ledger, version 1)");
+    out.println("installed the lsem schema (commit ledger, version 2) owned by " + c.getMetaData().getUserName()
+        + "; grant lsem_writer to the roles that record commits");
     return OK;
   }
 
@@ -127,9 +128,17 @@ public final class Lsem {
     }
     LedgerVerifier v = new LedgerVerifier(c, a.maxOffsetMillis, a.since);
     try {
+      java.util.List<String> resolved = new java.util.ArrayList<>();
+      for (String table : a.tables) {
+        resolved.add(v.qualify(table)); // with the user's search_path, before it is pinned
+      }
+      try (Statement s = c.createStatement()) {
+        // nothing the checks call can be shadowed by objects in the user's schemas
+        s.execute("SET LOCAL search_path = pg_catalog, pg_temp");
+      }
       if (v.checkLedger()) {
-        for (String table : a.tables) {
-          v.checkTable(table, a.strict);
+        for (int i = 0; i < a.tables.size(); i++) {
+          v.checkTable(a.tables.get(i), resolved.get(i), a.strict);
         }
       }
     } finally {

@@ -80,10 +80,14 @@ public final class Ledger {
 
   private boolean install(Connection raw) throws SQLException {
     try (Statement s = raw.createStatement()) {
+      String problem = installed(s) ? untrusted(s) : null;
+      if (problem != null) {
+        return unavailable("the commit ledger in database '" + raw.getCatalog() + "' is not used: " + problem, null, true);
+      }
       if (!installed(s)) {
         if (!installAllowed) {
           return unavailable("the commit ledger (schema lsem) is not installed in database '" + raw.getCatalog()
-              + "'; install it with 'lsem install --url <jdbc url>' (or connect once with installLedger=true)", null);
+              + "'; install it with 'lsem install --url <jdbc url>' (or connect once with installLedger=true)", null, false);
         }
         try {
           s.execute(script());
@@ -92,7 +96,7 @@ public final class Ledger {
         } catch (SQLException e) {
           return unavailable("the lsem schema does not exist and could not be created ("
               + e.getSQLState() + ": " + firstLine(e.getMessage()) + "); install it with 'lsem install' as a role"
-              + " that may create schemas, or set timestamps=off", e);
+              + " that may create schemas, or set timestamps=off", e, true);
         }
       }
       try (ResultSet rs = s.executeQuery("SELECT lsem.max_commit_ts()")) {
@@ -111,12 +115,28 @@ public final class Ledger {
     }
   }
 
-  private boolean unavailable(String why, SQLException cause) throws SQLException {
+  /**
+   * Why the installed ledger must not be used, or {@code null}: an object in schema {@code lsem}
+   * owned by another role than the schema's owner, a trigger, rule or policy on its tables (any of
+   * them would run inside the ledger's SECURITY DEFINER function), or a connecting role that may
+   * not record commits (not a member of {@code lsem_writer}).
+   */
+  private static String untrusted(Statement s) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT pg_catalog.string_agg(what, '; ') FROM (" + LedgerTrust.FOREIGN_OBJECTS
+        + " UNION ALL SELECT 'role ' || current_user || ' may not record commits (GRANT lsem_writer TO '"
+        + " || current_user || ')' WHERE NOT pg_catalog.has_function_privilege("
+        + "'lsem.record_commit(uuid,bigint,bigint,integer)'::pg_catalog.regprocedure, 'EXECUTE')) f")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private boolean unavailable(String why, SQLException cause, boolean warn) throws SQLException {
     if (mode.equals("on")) {
       throw new SQLException("timestamps=on but " + why, "55000", cause);
     }
     // once per configuration: the state is settled after this
-    if (cause == null) {
+    if (!warn) {
       LOG.info("Global timestamps and the commit ledger are off for this database: {}", why);
     } else {
       LOG.warn("Global timestamps and the commit ledger are off for this database: {}", why);

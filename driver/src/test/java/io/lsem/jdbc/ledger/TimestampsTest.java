@@ -303,7 +303,7 @@ class TimestampsTest {
   @Test
   void retentionDeletesOldRowsInSmallBatches(TestDatabase db) throws SQLException {
     try (Connection admin = db.plain(); Statement s = admin.createStatement()) {
-      s.execute("INSERT INTO lsem.commit_log SELECT gen_random_uuid(), pg_current_xact_id(), 1, g, 1"
+      s.execute("INSERT INTO lsem.commit_log SELECT gen_random_uuid(), g::text::xid8, 1, g, 1"
           + " FROM generate_series(2, 6) g");
     }
     Properties p = props("ledgerRetention", "1h", "ledgerPurgeBatch", "2", "ledgerPurgeInterval", "0s");
