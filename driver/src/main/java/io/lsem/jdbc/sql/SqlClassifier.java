@@ -154,8 +154,13 @@ public final class SqlClassifier {
         return make(StatementKind.SET_TRANSACTION, null, false);
       }
       Token variable = at(i++);
-      String name = variable == null ? null : variable.asName();
-      if (!accept("to") && !acceptSymbol('=')) {
+      String name = dotted(variable == null ? null : variable.asName());
+      // the special forms PostgreSQL documents: SET TIME ZONE v, SET SCHEMA v, SET NAMES v
+      String special = "time".equals(name) && accept("zone") ? "timezone"
+          : "schema".equals(name) ? "search_path" : "names".equals(name) ? "client_encoding" : null;
+      if (special != null) {
+        name = special;
+      } else if (!accept("to") && !acceptSymbol('=')) {
         return make(StatementKind.SESSION, null, false);
       }
       Token value = at(i);
@@ -183,8 +188,11 @@ public final class SqlClassifier {
 
     /** {@code RESET name}, {@code RESET ALL}, {@code DISCARD ALL}: may reset the session's transaction defaults. */
     private SqlStatement reset(String first) {
-      Token what = at(i);
-      String name = what == null ? null : what.asName();
+      Token what = at(i++);
+      String name = dotted(what == null ? null : what.asName());
+      if ("time".equals(name) && accept("zone")) {
+        name = "timezone";
+      }
       boolean resets = "all".equals(name) || first.equals("reset")
           && ("default_transaction_isolation".equals(name) || "default_transaction_read_only".equals(name));
       if (resets) {
@@ -192,6 +200,22 @@ public final class SqlClassifier {
       }
       return first.equals("reset") && name != null ? make(StatementKind.RESET_VARIABLE, name, false)
           : make(StatementKind.SESSION, null, false);
+    }
+
+    /** {@code first} followed by {@code .part}s: a custom variable's qualified name ({@code app.tenant_id}). */
+    private String dotted(String first) {
+      if (first == null) {
+        return null;
+      }
+      StringBuilder name = new StringBuilder(first);
+      while (acceptSymbol('.')) {
+        Token part = at(i++);
+        if (part == null || part.asName() == null) {
+          return null;
+        }
+        name.append('.').append(part.asName());
+      }
+      return name.toString();
     }
 
     private static Boolean booleanValue(String text) {

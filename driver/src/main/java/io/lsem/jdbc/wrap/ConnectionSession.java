@@ -179,6 +179,16 @@ public final class ConnectionSession {
   private int drops;
   private int commitMessageDrops;
 
+  /**
+   * Whether SQL of the current lease may have changed session settings or identity
+   * ({@link SessionStateChanges}): the pool then compares the server's state with the state it
+   * handed out before lending the connection again.
+   */
+  boolean sessionStateSuspect;
+
+  /** Whether SQL of the current lease called {@code set_config} ({@link SessionStateChanges#callsSetConfig}). */
+  boolean sessionStateUnverifiable;
+
   /** The application ran DEALLOCATE or DISCARD ALL: the driver's own prepared statements are made again. */
   void preparedStatementsDropped() {
     drops++;
