@@ -173,7 +173,7 @@ public final class Lsem {
 
   /** The text without a password parameter's value. */
   static String redact(String text) {
-    return text == null ? null : text.replaceAll("(?i)(password=)[^&\\s]*", "$1***");
+    return text == null ? null : io.lsem.jdbc.config.Redaction.redact(text);
   }
 
   /** The parsed command line. */

@@ -120,7 +120,7 @@ public final class ConnectionConfig {
       }
       int eq = param.indexOf('=');
       String key = decode(url, eq < 0 ? param : param.substring(0, eq), false);
-      boolean secret = key.toLowerCase(Locale.ROOT).contains("password");
+      boolean secret = Redaction.secret(key);
       String value = eq < 0 ? "" : decode(url, param.substring(eq + 1), secret);
       if (!take(key, value, given)) {
         kept.add(param);
@@ -135,7 +135,7 @@ public final class ConnectionConfig {
       return URLDecoder.decode(text, StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       throw new InvalidPropertyException("url", "Malformed URL '" + redact(url) + "': bad %-escape in '"
-          + (secret ? "***" : text) + "'; expected " + URL_FORM);
+          + (secret ? "***" : redact(text)) + "'; expected " + URL_FORM);
     }
   }
 
@@ -153,12 +153,9 @@ public final class ConnectionConfig {
     return new LsemSettings(values);
   }
 
-  /** {@code url} with the value of every parameter whose name contains "password" replaced by {@code ***}. */
+  /** {@code url} with every password-like value hidden, names read as pgjdbc decodes them ({@link Redaction}). */
   public static String redact(String url) {
-    if (url == null) {
-      return "null";
-    }
-    return url.replaceAll("(?i)([?&][^=&]*password[^=&]*=)[^&]*", "$1***");
+    return Redaction.redact(url);
   }
 
   /** The URL to hand to pgjdbc: {@code jdbc:postgresql:…} without the driver's parameters. */
