@@ -120,6 +120,8 @@ class ReconnectTest {
       try (Statement s = c.createStatement()) {
         s.execute("SET statement_timeout = '123s'");
         s.execute("SET application_name = 'reconnect-test'");
+        s.execute("SET app.tenant_id = '42'"); // a dotted custom name (issue 13 item 5: was lost)
+        s.execute("SET TIME ZONE 'Asia/Tokyo'");
       }
       c.setAutoCommit(false);
       terminate(db, backendPid(c));
@@ -130,6 +132,8 @@ class ReconnectTest {
       assertEquals("repeatable read", show(c, "transaction_isolation"));
       assertEquals("123s", show(c, "statement_timeout"));
       assertEquals("reconnect-test", show(c, "application_name"));
+      assertEquals("42", show(c, "app.tenant_id"));
+      assertEquals("Asia/Tokyo", show(c, "TimeZone"));
       assertEquals(false, c.getAutoCommit());
       c.commit();
     }
