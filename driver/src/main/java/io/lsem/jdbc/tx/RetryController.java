@@ -86,6 +86,12 @@ public final class RetryController implements TransactionListener {
   /** Runs of the current transaction (or autocommit statement) so far; 0 before any failure. */
   private int runs;
   private long firstFailureNanos;
+  /**
+   * Recoveries of the call in flight, whatever its transaction did meanwhile: a call that fails
+   * again after every recovery (one that ends its own connection, say) is given up on after
+   * {@code maxRetries} of them, even when each failure ended the transaction and so its count of runs.
+   */
+  private int callRecoveries;
   private long replays;
   private long recovered;
   private long mismatches;
@@ -242,6 +248,7 @@ public final class RetryController implements TransactionListener {
    * one it recovers): an interrupted transaction's recording is dropped; an open one keeps its own.
    */
   public void notRecovered() {
+    callRecoveries = 0;
     if (tracker.current() == null) {
       ended();
     } else if (phase != Phase.IDLE) {
@@ -251,6 +258,7 @@ public final class RetryController implements TransactionListener {
 
   /** A call made again after {@link #recover} succeeded. */
   public void succeededAfterRecovery() {
+    callRecoveries = 0;
     recovered++;
     if (tracker.status().state() == State.IDLE && !journal.isRecording()) {
       runs = 0; // an autocommit statement: its episode is over
@@ -282,6 +290,14 @@ public final class RetryController implements TransactionListener {
     boolean resumed = false;
     to(Phase.FAILED);
     try {
+      if (++callRecoveries > policy.maxAttempts()) {
+        exhausted++;
+        SQLException typed = host.translate(error);
+        String spent = "transparent retry gave up: the call failed again after each of " + (callRecoveries - 1)
+            + " recoveries";
+        typed.addSuppressed(new SQLException(spent));
+        throw gaveUp(typed, spent);
+      }
       recoverOrThrow(error, host, commits, readOnly);
       resumed = true;
       to(Phase.RESUMED);

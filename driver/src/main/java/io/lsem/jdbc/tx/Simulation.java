@@ -33,6 +33,11 @@ final class Simulation {
   boolean boundaryCrossed;
   /** The last statement simulated was such a boundary. */
   private boolean boundaryPending;
+
+  /** Some statement simulated ended a transaction, whether or not another statement followed it. */
+  boolean endsATransaction() {
+    return boundaryCrossed || boundaryPending;
+  }
   /** A statement succeeded in the current implicit (autocommit) block. */
   private boolean implicitWork;
   private SessionCharacteristics session;

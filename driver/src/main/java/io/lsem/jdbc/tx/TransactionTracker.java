@@ -538,6 +538,21 @@ public final class TransactionTracker {
   private void afterSimulated(SQLException error) {
     SimulatedCall call = simulated;
     simulated = null;
+    if (error != null && serverGone()) {
+      // The connection broke: pgjdbc's last known state says nothing of how far the server got, so
+      // no failure point is chosen from it. Whatever the call began is interrupted; the open
+      // transaction stays current for the reconnection to report interrupted (and recovery to
+      // replay or give up on). Any boundary in the text may have run before the break.
+      endedInside = call.predicted.endsATransaction() ? "it may have ended a transaction before the connection was lost"
+          : null;
+      for (Transaction announced : call.begun.values()) {
+        if (announced != current) {
+          fire(Simulation.Event.Kind.INTERRUPTED, announced);
+        }
+      }
+      LOG.debug("connection lost during {}; transaction state left to the reconnection", call.statements);
+      return;
+    }
     State reported = serverState();
     Simulation outcome = error == null ? call.predicted : chooseFailureOutcome(call, error, reported);
     if (error != null) {

@@ -19,6 +19,7 @@ import java.sql.Statement;
 import java.util.Properties;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -171,6 +172,33 @@ class BoundaryInsideCallTest {
       }
     }
     assertEquals(1, rows(db, "L1"));
+  }
+
+  /**
+   * The connection is lost at the first statement of a call whose later statements would end the
+   * transaction (found by BoundaryPropertyTest: the tracker took pgjdbc's state of the dead
+   * connection for the server's, ended the recorded transaction, and the call was made again
+   * without the recorded INSERT, then again after every loss, for ever). The call reaches the
+   * application typed after one loss; the recorded INSERT is neither committed nor replayed alone.
+   */
+  @ParameterizedTest(name = "mode={0} end={1}")
+  @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // the defect looped for ever
+  @CsvSource({"simple, ROLLBACK AND CHAIN", "simple, COMMIT", "extended, ROLLBACK AND CHAIN", "extended, COMMIT"})
+  void connectionLostBeforeTheBoundaryEndsTheCallTyped(String mode, String end, TestDatabase db) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("failoverTimeout", "10s");
+    try (Connection c = lsem(db, mode, "off", p); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.execute("INSERT INTO dup(note) VALUES ('before')");
+      SQLException e = assertThrows(SQLException.class,
+          () -> s.execute("SELECT pg_terminate_backend(pg_backend_pid()); SELECT 1; " + end));
+      assertTrue(e.getSQLState().startsWith("08") || e.getSQLState().startsWith("57"), e.toString());
+      c.commit(); // the lost transaction is gone; nothing of it may appear now
+      RetryStats stats = c.unwrap(LsemConnection.class).retryStats();
+      assertEquals(0, stats.replays(), "nothing replayed: " + stats);
+      assertEquals(0, stats.recovered(), "given up, not recovered: " + stats);
+    }
+    assertEquals(0, rows(db, "before"), "the recorded INSERT died with its connection and was not replayed alone");
   }
 
   /** The control: the failure comes before the call's COMMIT, so nothing of it committed and it is replayed. */
