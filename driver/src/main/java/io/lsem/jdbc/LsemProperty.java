@@ -45,7 +45,11 @@ public enum LsemProperty {
   RETRY_SQL_STATES("retrySqlStates", "40001,40P01", ValueParser.sqlStates(),
       "SQLSTATEs that trigger a transparent retry"),
 
-  /** How many times a transaction may run in all, the first run included; {@code retryBudget} bounds the time. Default 30. */
+  /**
+   * How many times a transaction may run in all, the first run included; {@code retryBudget} bounds
+   * the time. Default 30: under heavy contention (16 writers on four rows) a transaction may need
+   * many short runs; {@code retryBudget} is what bounds its latency.
+   */
   RETRY_MAX_ATTEMPTS("retryMaxAttempts", "30", ValueParser.intRange(1, 1000),
       "Runs of one transaction in all, the first included, before the error reaches the application"),
 
@@ -56,12 +60,16 @@ public enum LsemProperty {
   RETRY_BACKOFF_BASE("retryBackoffBase", "5ms", ValueParser.duration(Duration.ZERO, Duration.ofSeconds(10)),
       "First backoff before a replay; doubles each attempt, with full jitter"),
 
-  /** The longest backoff before one replay. Default 1s. */
-  RETRY_BACKOFF_CAP("retryBackoffCap", "1s", ValueParser.duration(Duration.ZERO, Duration.ofMinutes(10)),
+  /** The longest backoff before one replay. Default 100ms: a longer wait mostly adds latency, not success. */
+  RETRY_BACKOFF_CAP("retryBackoffCap", "100ms", ValueParser.duration(Duration.ZERO, Duration.ofMinutes(10)),
       "Longest backoff before one replay"),
 
-  /** Total time a transaction may spend retrying, from its first failure; then the error surfaces. Default 30s. */
-  RETRY_BUDGET("retryBudget", "30s", ValueParser.duration(Duration.ZERO, Duration.ofHours(1)),
+  /**
+   * Total time a transaction may spend retrying, from its first failure; then the error surfaces.
+   * No backoff waits past it. Default 2s: the worst transaction stays within about two seconds of
+   * its first failure instead of holding its caller for the sum of every backoff.
+   */
+  RETRY_BUDGET("retryBudget", "2s", ValueParser.duration(Duration.ZERO, Duration.ofHours(1)),
       "Total time one transaction may spend in retries before the error reaches the application"),
 
   /**

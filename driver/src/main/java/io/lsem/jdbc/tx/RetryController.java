@@ -524,9 +524,14 @@ public final class RetryController implements TransactionListener {
     return null;
   }
 
-  /** Waits before the next run; false if interrupted (the interrupt is kept). */
+  /**
+   * Waits before the next run, never past the end of the transaction's retry budget (a wait that
+   * would outlast it is cut short; the run after it is the last); false if interrupted (the
+   * interrupt is kept).
+   */
   private boolean backoff() {
-    long nanos = policy.backoffNanos(runs, ThreadLocalRandom.current());
+    long left = policy.budgetNanos() - (System.nanoTime() - firstFailureNanos);
+    long nanos = Math.min(policy.backoffNanos(runs, ThreadLocalRandom.current()), Math.max(0, left));
     if (nanos <= 0) {
       return true;
     }

@@ -462,6 +462,20 @@ class RetryTest {
     }
   }
 
+  /** No backoff outlasts the budget: 10 s waits are cut to what is left of a 200 ms budget, then it gives up. */
+  @Test
+  void noBackoffWaitsPastTheRetryBudget(TestDatabase db) throws SQLException {
+    try (Connection c = lsem(db, "retryBackoffBase", "10s", "retryBackoffCap", "10s", "retryBudget", "200ms")) {
+      SerializationFailureException e = assertThrows(SerializationFailureException.class,
+          () -> exec(c, "SELECT fail_times(1000)"));
+      assertEquals(1, stats(c).exhausted(), "the budget, not the attempts, ended it");
+      assertTrue(stats(c).replays() >= 1, "it replayed within the budget");
+      assertTrue(stats(c).backoffNanos() < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1_000),
+          "the waits were cut to the 200 ms budget: " + stats(c).backoffNanos() + " ns");
+      assertTrue(Arrays.stream(e.getSuppressed()).anyMatch(s -> s.getMessage().contains("transparent retry gave up")));
+    }
+  }
+
   @Test
   void openResultSetsAndStatementsKeepWorkingAfterAReplay(TestDatabase db) throws SQLException {
     try (Connection c = lsem(db)) {
