@@ -4,7 +4,6 @@ import io.lsem.jdbc.error.PrimaryNotFoundException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,10 +100,6 @@ public final class PrimaryFinder {
     return c.unwrap(BaseConnection.class);
   }
 
-  public List<HostSpec> hosts() {
-    return hosts;
-  }
-
   /** A connection to the primary, found within {@code timeoutMillis}. */
   public BaseConnection connect(long timeoutMillis) throws SQLException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -153,8 +148,9 @@ public final class PrimaryFinder {
     return c.unwrap(BaseConnection.class);
   }
 
-  private static boolean inRecovery(Connection c) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
+  /** Whether the server of {@code c} is a standby ({@code pg_is_in_recovery()}): one round trip, on pgjdbc's connection. */
+  public static boolean inRecovery(BaseConnection c) throws SQLException {
+    try (ResultSet rs = c.execSQLQuery("SELECT pg_catalog.pg_is_in_recovery()")) {
       rs.next();
       return rs.getBoolean(1);
     }

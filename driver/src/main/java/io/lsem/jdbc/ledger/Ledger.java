@@ -196,10 +196,10 @@ public final class Ledger {
    * pgjdbc and the server parse and plan it once per connection.
    */
   public static final String COMMIT_MESSAGE = "SELECT lsem.record_commit(?, ?, ?, ?); COMMIT; "
-      + "SELECT pg_current_wal_insert_lsn()::text";
+      + "SELECT pg_catalog.pg_current_wal_insert_lsn()::pg_catalog.text";
 
   /** What rides after COMMIT: a WAL position at or after the commit record. */
-  static final String COMMIT_LSN = "SELECT pg_current_wal_insert_lsn()::text";
+  static final String COMMIT_LSN = "SELECT pg_catalog.pg_current_wal_insert_lsn()::pg_catalog.text";
 
   /**
    * Deletes ledger rows older than the retention, at most once per {@code ledgerPurgeInterval}

@@ -16,10 +16,6 @@ public enum Isolation {
     this.jdbcLevel = jdbcLevel;
   }
 
-  public int jdbcLevel() {
-    return jdbcLevel;
-  }
-
   /** The level for a JDBC constant, or {@code null} for {@code TRANSACTION_NONE} or an unknown value. */
   public static Isolation ofJdbc(int level) {
     for (Isolation i : values()) {

@@ -1,6 +1,7 @@
 package io.lsem.jdbc.wrap;
 
 import io.lsem.jdbc.failover.HostSpec;
+import io.lsem.jdbc.failover.PrimaryFinder;
 import io.lsem.jdbc.ledger.TimestampSession;
 import io.lsem.jdbc.tx.RetryController.CommitOutcome;
 import java.sql.ResultSet;
@@ -48,7 +49,7 @@ final class CommitResolver {
       return xid.outcome(session.physical, session.lostHost.equals(ConnectionSession.hostOf(session.physical)));
     }
     try (ResultSet rs = session.physical.execSQLQuery(
-        "SELECT commit_ts, pg_current_wal_lsn()::text FROM lsem.commit_log WHERE txn_id = '" + txn + "'")) {
+        "SELECT commit_ts, pg_catalog.pg_current_wal_lsn()::pg_catalog.text FROM lsem.commit_log WHERE txn_id = '" + txn + "'")) {
       if (rs.next()) {
         ts.committedElsewhere(rs.getLong(1), rs.getString(2));
         return CommitOutcome.COMMITTED;
@@ -75,7 +76,7 @@ final class CommitResolver {
       return null;
     }
     try (old) {
-      if (inRecovery(old)) {
+      if (PrimaryFinder.inRecovery(old)) {
         return null; // it restarted as a standby: the lost backend is gone, and it follows the new primary
       }
       LOG.warn("{} and {} both answer as primary; the lost transaction is ended on {}", lost,
@@ -93,7 +94,7 @@ final class CommitResolver {
   /** Terminates the lost backend on {@code server} if it still runs, and waits until it has gone. */
   private boolean backendEnded(BaseConnection server) throws SQLException {
     long startedBefore = session.lostConnectedAtMillis / 1000 + CLOCK_SLACK_SECONDS;
-    String sql = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = " + session.lostBackendPid
+    String sql = "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE pid = " + session.lostBackendPid
         + " AND backend_start <= to_timestamp(" + startedBefore + ")";
     for (;;) {
       try (ResultSet rs = server.execSQLQuery(sql)) {
@@ -109,12 +110,6 @@ final class CommitResolver {
     }
   }
 
-  private static boolean inRecovery(BaseConnection c) throws SQLException {
-    try (ResultSet rs = c.execSQLQuery("SELECT pg_is_in_recovery()")) {
-      rs.next();
-      return rs.getBoolean(1);
-    }
-  }
 
   private static boolean recorded(BaseConnection c, UUID txn) throws SQLException {
     try (ResultSet rs = c.execSQLQuery("SELECT 1 FROM lsem.commit_log WHERE txn_id = '" + txn + "'")) {

@@ -1,5 +1,6 @@
 package io.lsem.jdbc.wrap;
 
+import io.lsem.jdbc.failover.PrimaryFinder;
 import io.lsem.jdbc.ledger.TimestampSession;
 import io.lsem.jdbc.tx.RetryController;
 import io.lsem.jdbc.tx.TransactionTracker;
@@ -65,18 +66,12 @@ public final class ConnectionSession {
     }
     tracker.addListener(settings);
     PhysicalConnector connector = context.connector();
-    if (connector != null && connector.mayOpenStandbys() && inRecovery(physical)) {
+    if (connector != null && connector.mayOpenStandbys() && PrimaryFinder.inRecovery(physical)) {
       standby = new StandbyReads(this);
       context.causal().standbyReaderOpened();
     }
   }
 
-  private static boolean inRecovery(BaseConnection c) throws SQLException {
-    try (java.sql.ResultSet rs = c.execSQLQuery("SELECT pg_is_in_recovery()")) {
-      rs.next();
-      return rs.getBoolean(1);
-    }
-  }
 
   /**
    * A standby could not serve a read with this driver's newest writes in time: the session moves
@@ -130,7 +125,7 @@ public final class ConnectionSession {
   void publishCommitPosition() throws SQLException {
     String lsn = timestamps == null ? null : timestamps.takeFreshCommitLsn();
     if (lsn == null) {
-      try (java.sql.ResultSet rs = physical.execSQLQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+      try (java.sql.ResultSet rs = physical.execSQLQuery("SELECT pg_catalog.pg_current_wal_insert_lsn()::pg_catalog.text")) {
         rs.next();
         lsn = rs.getString(1);
       }

@@ -57,7 +57,7 @@ final class StandbyReads {
   }
 
   private long replayLsn() throws SQLException {
-    try (ResultSet rs = session.physical.execSQLQuery("SELECT pg_last_wal_replay_lsn()::text")) {
+    try (ResultSet rs = session.physical.execSQLQuery("SELECT pg_catalog.pg_last_wal_replay_lsn()::pg_catalog.text")) {
       rs.next();
       String lsn = rs.getString(1);
       return lsn == null ? Long.MAX_VALUE : CausalToken.parse(lsn); // null: not a standby (promoted)
