@@ -1,6 +1,5 @@
 package io.lsem.jdbc.failover;
 
-import io.lsem.jdbc.wrap.PhysicalConnector;
 import java.sql.SQLException;
 import java.util.Properties;
 import org.postgresql.core.BaseConnection;

@@ -1,5 +1,6 @@
 package io.lsem.jdbc.wrap;
 
+import io.lsem.jdbc.failover.PhysicalConnector;
 import io.lsem.jdbc.failover.PrimaryFinder;
 import io.lsem.jdbc.ledger.TimestampSession;
 import io.lsem.jdbc.tx.RetryController;

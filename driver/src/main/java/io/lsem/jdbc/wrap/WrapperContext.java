@@ -1,5 +1,6 @@
 package io.lsem.jdbc.wrap;
 
+import io.lsem.jdbc.failover.PhysicalConnector;
 import io.lsem.jdbc.config.LsemSettings;
 import io.lsem.jdbc.error.ExceptionTranslator;
 import io.lsem.jdbc.sql.SqlClassifierCache;

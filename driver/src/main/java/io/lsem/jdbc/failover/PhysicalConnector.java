@@ -1,6 +1,5 @@
-package io.lsem.jdbc.wrap;
+package io.lsem.jdbc.failover;
 
-import io.lsem.jdbc.failover.HostSpec;
 import java.sql.SQLException;
 import org.postgresql.core.BaseConnection;
 
