@@ -158,6 +158,73 @@ public final class PostgresServer {
     return p;
   }
 
+  /** The group whose members must log in with a SCRAM password over TCP: see {@link #scramGroup()}. */
+  public static final String SCRAM_GROUP = "lsem_scram_users";
+  private boolean scramRequired;
+
+  /**
+   * Makes members of {@link #SCRAM_GROUP} authenticate with {@code scram-sha-256} (a rule in front
+   * of the embedded server's {@code trust} rules, then a configuration reload, proven live by a
+   * login with a wrong password being refused) and returns the group's name: tests of roles and
+   * privileges create their roles {@code IN ROLE} it so they log in as an application would. On a
+   * server the test kit did not start, the operator's rules stand and the group is only created.
+   */
+  public synchronized String scramGroup() throws SQLException {
+    if (scramRequired) {
+      return SCRAM_GROUP;
+    }
+    try (Connection c = adminConnection(adminDatabase); Statement s = c.createStatement()) {
+      s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = '" + SCRAM_GROUP
+          + "') THEN CREATE ROLE " + SCRAM_GROUP + " NOLOGIN; END IF; END $$");
+      if (embedded == null) {
+        scramRequired = true;
+        return SCRAM_GROUP;
+      }
+      String probe = SCRAM_GROUP + "_probe";
+      s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = '" + probe
+          + "') THEN CREATE ROLE " + probe + " LOGIN PASSWORD 'right' IN ROLE " + SCRAM_GROUP + "; END IF; END $$");
+      Path hba;
+      try (java.sql.ResultSet rs = s.executeQuery("SHOW hba_file")) {
+        rs.next();
+        hba = Path.of(rs.getString(1));
+      }
+      String rule = "host all +" + SCRAM_GROUP + " 127.0.0.1/32 scram-sha-256";
+      try {
+        String rules = Files.readString(hba);
+        if (!rules.contains(rule)) {
+          Files.writeString(hba, rule + "\n" + rules);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot add the SCRAM rule to " + hba, e);
+      }
+      s.execute("SELECT pg_catalog.pg_reload_conf()");
+      awaitRefused(probe);
+    }
+    scramRequired = true;
+    return SCRAM_GROUP;
+  }
+
+  /** Polls until a login as {@code role} with a wrong password is refused (the reload took effect). */
+  private void awaitRefused(String role) throws SQLException {
+    Properties wrong = new Properties();
+    wrong.setProperty("user", role);
+    wrong.setProperty("password", "wrong");
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    for (;;) {
+      try (Connection ignored = DriverManager.getConnection(plainUrl(adminDatabase), wrong)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the server still lets " + role + " in without its password");
+        }
+        Thread.onSpinWait(); // the postmaster has not re-read pg_hba.conf yet: each try is a round trip
+      } catch (SQLException refused) {
+        if ("28P01".equals(refused.getSQLState())) {
+          return;
+        }
+        throw refused;
+      }
+    }
+  }
+
   /** A plain pgjdbc connection as the admin user to {@code database}. */
   public Connection adminConnection(String database) throws SQLException {
     return DriverManager.getConnection(plainUrl(database), credentials());

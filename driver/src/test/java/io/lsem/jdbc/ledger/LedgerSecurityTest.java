@@ -49,13 +49,34 @@ class LedgerSecurityTest {
   private static String role(TestDatabase db, String prefix, boolean create) throws SQLException {
     String name = prefix + "_" + ProcessHandle.current().pid() + "_" + ROLES.incrementAndGet();
     try (Connection admin = db.plain()) {
-      sql(admin, "CREATE ROLE " + name + " LOGIN PASSWORD 'pw'");
+      // a member of the test kit's SCRAM group: it logs in with its password, as an application does
+      sql(admin, "CREATE ROLE " + name + " LOGIN PASSWORD 'pw' IN ROLE " + db.server().scramGroup());
       if (create) {
         sql(admin, "GRANT CREATE ON DATABASE " + db.name() + " TO " + name);
       }
       sql(admin, "GRANT CREATE ON SCHEMA public TO " + name);
     }
     return name;
+  }
+
+  /** The attacks below run as roles that authenticate with SCRAM: a wrong password is refused. */
+  @Test
+  void theRolesOfTheseTestsLogInWithScramPasswords(TestDatabase db) throws SQLException {
+    String evil = role(db, "scram", false);
+    try (Connection admin = db.plain()) {
+      assertTrue(bool(admin, "SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_catalog.pg_authid WHERE rolname = '"
+          + evil + "'"), "the password is stored as a SCRAM verifier");
+    }
+    Properties wrong = props("user", evil, "password", "not-pw");
+    if (db.server().isEmbedded()) {
+      SQLException refused = assertThrows(SQLException.class,
+          () -> DriverManager.getConnection(db.lsemUrl(), wrong).close());
+      assertEquals("28P01", refused.getSQLState(), refused.toString());
+      assertFalse(refused.getMessage().contains("not-pw"), "the password is not in the message");
+    }
+    try (Connection c = as(db, evil, true)) {
+      assertTrue(c.isValid(5));
+    }
   }
 
   private static Connection as(TestDatabase db, String role, boolean lsem, String... props) throws SQLException {
