@@ -28,8 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code --loop plain}) — with the same backoff on both sides: before the n-th retry a random
  * wait in [0, min(cap, base·2^(n-1))] (exponential with full jitter), the same base and cap (the
  * driver gets them as {@code retryBackoffBase}/{@code retryBackoffCap}) and the same limit of
- * runs per transfer ({@code retryMaxAttempts}). The two alternate in rounds on the embedded
- * server.
+ * runs per transfer ({@code retryMaxAttempts}) and time from the first failure ({@code retryBudget});
+ * the defaults are the driver's. {@code --loop-attempts} gives the application loop a limit of its
+ * own (3, say, as hand-written loops often have). The two alternate in rounds on the embedded
+ * server. Latency per committed transfer (retries included) is reported as p50, p99, p99.9, max.
  *
  * <p>A transfer counts if its commit was acknowledged inside the window; no transfer starts after
  * it. Reports committed transfers per second per side and round, the ratio transparent / loop
@@ -40,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * row per acknowledged transfer.
  *
  * <pre>java -cp bench/target/benchmarks.jar io.lsem.bench.HotAccountsWorkload [--threads 16] [--seconds 8]
- *     [--rounds 3] [--accounts 4] [--base-ms 5] [--cap-ms 1000] [--max-attempts 30] [--loop lsem|plain] [--deadlocks]</pre>
+ *     [--rounds 3] [--accounts 4] [--base-ms 5] [--cap-ms 100] [--max-attempts 30] [--budget-ms 2000] [--loop-attempts N] [--loop lsem|plain] [--deadlocks]</pre>
  *
  * <p>The two balance updates run in account-id order, so the conflicts are serialization failures
  * (40001); {@code --deadlocks} updates the debited account first, so opposite transfers deadlock
@@ -56,10 +58,11 @@ public final class HotAccountsWorkload {
   private HotAccountsWorkload() {}
 
   private record Options(int threads, int seconds, int rounds, int accounts, long baseMillis, long capMillis,
-      int maxAttempts, boolean loopOnPlain, boolean deadlocks) {}
+      int maxAttempts, long budgetMillis, int loopAttempts, boolean loopOnPlain, boolean deadlocks) {}
 
   /** One side's results of one round. */
-  private record Result(int seconds, long counted, long committed, int[] runs, long backoffNanos, long failures) {
+  private record Result(int seconds, long counted, long committed, int[] runs, long[] micros, long backoffNanos,
+      long failures) {
     double tps() {
       return counted / (double) seconds;
     }
@@ -75,7 +78,7 @@ public final class HotAccountsWorkload {
     } catch (RuntimeException e) {
       System.err.println(e.getMessage());
       System.err.println("usage: HotAccountsWorkload [--threads 16] [--seconds 8] [--rounds 3] [--accounts 4]"
-          + " [--base-ms 5] [--cap-ms 1000] [--max-attempts 30] [--loop lsem|plain] [--deadlocks]");
+          + " [--base-ms 5] [--cap-ms 100] [--max-attempts 30] [--budget-ms 2000] [--loop-attempts N] [--loop lsem|plain] [--deadlocks]");
       System.exit(64);
       return;
     }
@@ -88,8 +91,11 @@ public final class HotAccountsWorkload {
     int rounds = 3;
     int accounts = 4;
     long base = 5;
-    long cap = 1000;
+    // the driver's defaults, given to both sides unless overridden
+    long cap = 100;
     int maxAttempts = 30;
+    long budget = 2000;
+    int loopAttempts = -1; // the application loop's own limit of runs; default: maxAttempts
     boolean plain = false;
     boolean deadlocks = false;
     if (args.length > 0 && !args[0].startsWith("--")) { // positional: threads seconds rounds accounts
@@ -97,7 +103,7 @@ public final class HotAccountsWorkload {
       for (int i = 0; i < Math.min(4, args.length); i++) {
         v[i] = Integer.parseInt(args[i]);
       }
-      return new Options(v[0], v[1], v[2], v[3], base, cap, maxAttempts, false, false);
+      return new Options(v[0], v[1], v[2], v[3], base, cap, maxAttempts, budget, maxAttempts, false, false);
     }
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
@@ -109,6 +115,8 @@ public final class HotAccountsWorkload {
         case "--base-ms": base = Long.parseLong(value); i++; break;
         case "--cap-ms": cap = Long.parseLong(value); i++; break;
         case "--max-attempts": maxAttempts = Integer.parseInt(value); i++; break;
+        case "--budget-ms": budget = Long.parseLong(value); i++; break;
+        case "--loop-attempts": loopAttempts = Integer.parseInt(value); i++; break;
         case "--loop": plain = "plain".equals(value); i++; break;
         case "--deadlocks": deadlocks = true; break;
         default: throw new IllegalArgumentException("unknown option " + args[i]);
@@ -117,7 +125,8 @@ public final class HotAccountsWorkload {
     if (accounts < 2 || threads < 1 || seconds < 1 || rounds < 1 || maxAttempts < 1) {
       throw new IllegalArgumentException("need accounts >= 2 and positive threads, seconds, rounds, max attempts");
     }
-    return new Options(threads, seconds, rounds, accounts, base, cap, maxAttempts, plain, deadlocks);
+    return new Options(threads, seconds, rounds, accounts, base, cap, maxAttempts, budget,
+        loopAttempts < 0 ? maxAttempts : loopAttempts, plain, deadlocks);
   }
 
   static boolean run(Options o) throws Exception {
@@ -129,8 +138,9 @@ public final class HotAccountsWorkload {
         s.execute("CREATE TABLE transfer(id bigserial PRIMARY KEY, from_id int, to_id int, amount int)");
       }
       System.out.printf(Locale.ROOT, "hot accounts: %d threads, %d accounts, SERIALIZABLE, %d s x %d rounds;"
-          + " backoff full jitter base %d ms cap %d ms, at most %d runs per transfer%n", o.threads(), o.accounts(),
-          o.seconds(), o.rounds(), o.baseMillis(), o.capMillis(), o.maxAttempts());
+          + " backoff full jitter base %d ms cap %d ms, at most %d runs (app loop: %d) and %d ms from the first failure"
+          + " per transfer%n", o.threads(), o.accounts(),
+          o.seconds(), o.rounds(), o.baseMillis(), o.capMillis(), o.maxAttempts(), o.loopAttempts(), o.budgetMillis());
       System.out.println(o.deadlocks() ? "debit first: opposite transfers deadlock (40P01 after deadlock_timeout)"
           : "balance rows updated in id order: conflicts are serialization failures, no deadlocks");
       System.out.println("transparent: jdbc:lsem: (retry=true); app loop: "
@@ -199,6 +209,10 @@ public final class HotAccountsWorkload {
       return;
     }
     long retried = Arrays.stream(all).filter(x -> x > 1).count();
+    long[] us = rounds.stream().flatMapToLong(r -> Arrays.stream(r.micros())).sorted().toArray();
+    System.out.printf(Locale.ROOT, "%-11s latency per committed transfer, retries included: p50 %.1f ms, p99 %.1f ms,"
+        + " p99.9 %.1f ms, max %.1f ms%n", label, us[us.length / 2] / 1e3, us[(int) (us.length * 0.99)] / 1e3,
+        us[(int) (us.length * 0.999)] / 1e3, us[us.length - 1] / 1e3);
     System.out.printf(Locale.ROOT, "%-11s runs per committed transfer: median %d, p90 %d, worst %d, mean %.2f;"
         + " %d transfers, %.1f %% needed a retry; backing off %.1f s in all (%.1f ms per transfer);"
         + " %d errors reached the application%n", label, all[all.length / 2], all[(int) (all.length * 0.9)],
@@ -213,6 +227,7 @@ public final class HotAccountsWorkload {
       p.setProperty("retryBackoffBase", o.baseMillis() + "ms");
       p.setProperty("retryBackoffCap", o.capMillis() + "ms");
       p.setProperty("retryMaxAttempts", Integer.toString(o.maxAttempts()));
+      p.setProperty("retryBudget", o.budgetMillis() + "ms");
     } else if (o.loopOnPlain()) {
       url = db.plainUrl();
     } else {
@@ -220,11 +235,13 @@ public final class HotAccountsWorkload {
     }
     long baseNanos = TimeUnit.MILLISECONDS.toNanos(o.baseMillis());
     long capNanos = TimeUnit.MILLISECONDS.toNanos(o.capMillis());
+    long budgetNanos = TimeUnit.MILLISECONDS.toNanos(o.budgetMillis());
     AtomicLong counted = new AtomicLong();
     AtomicLong committed = new AtomicLong();
     AtomicLong failures = new AtomicLong();
     AtomicLong backoff = new AtomicLong();
     int[][] runsPerThread = new int[o.threads()][];
+    long[][] microsPerThread = new long[o.threads()][];
     CountDownLatch ready = new CountDownLatch(o.threads());
     CountDownLatch start = new CountDownLatch(1);
     long[] deadline = new long[1];
@@ -234,6 +251,7 @@ public final class HotAccountsWorkload {
       final int index = t;
       Thread w = new Thread(() -> {
         int[] runs = new int[1024];
+        long[] micros = new long[1024];
         int n = 0;
         try (Connection c = DriverManager.getConnection(connectUrl, p)) {
           c.setAutoCommit(false);
@@ -243,6 +261,7 @@ public final class HotAccountsWorkload {
           start.await();
           long end = deadline[0];
           while (System.nanoTime() - end < 0) {
+            long began = System.nanoTime(); // the transfer as the application waits for it, retries included
             int attempts;
             if (transparent) {
               RetryStats before = lsem.retryStats();
@@ -258,6 +277,7 @@ public final class HotAccountsWorkload {
               attempts = 1 + (int) (lsem.retryStats().replays() - before.replays());
             } else {
               attempts = 0;
+              long firstFailure = 0;
               boolean done = false;
               while (!done) {
                 attempts++;
@@ -268,13 +288,16 @@ public final class HotAccountsWorkload {
                   c.rollback();
                   String state = e.getSQLState();
                   boolean retryable = "40001".equals(state) || "40P01".equals(state);
-                  if (!retryable || attempts >= o.maxAttempts()) {
+                  long now = System.nanoTime();
+                  firstFailure = attempts == 1 ? now : firstFailure;
+                  long left = budgetNanos - (now - firstFailure);
+                  if (!retryable || attempts >= o.loopAttempts() || left < 0) {
                     failures.incrementAndGet();
                     break;
                   }
-                  // the application's own backoff: full jitter, the driver's formula
+                  // the application's own backoff: full jitter, the driver's formula and budget
                   long bound = Math.min(capNanos, baseNanos << Math.min(attempts - 1, 30));
-                  long wait = ThreadLocalRandom.current().nextLong(bound + 1);
+                  long wait = Math.min(left, ThreadLocalRandom.current().nextLong(bound + 1));
                   long t0 = System.nanoTime();
                   TimeUnit.NANOSECONDS.sleep(wait);
                   backoff.addAndGet(System.nanoTime() - t0);
@@ -289,7 +312,9 @@ public final class HotAccountsWorkload {
               counted.incrementAndGet();
               if (n == runs.length) {
                 runs = Arrays.copyOf(runs, n * 2);
+                micros = Arrays.copyOf(micros, n * 2);
               }
+              micros[n] = (System.nanoTime() - began) / 1_000;
               runs[n++] = attempts;
             }
           }
@@ -299,6 +324,7 @@ public final class HotAccountsWorkload {
           ready.countDown();
         } finally {
           runsPerThread[index] = Arrays.copyOf(runs, n);
+          microsPerThread[index] = Arrays.copyOf(micros, n);
         }
       }, (transparent ? "transparent-" : "loop-") + t);
       workers.add(w);
@@ -311,7 +337,8 @@ public final class HotAccountsWorkload {
       w.join();
     }
     int[] runs = Arrays.stream(runsPerThread).flatMapToInt(Arrays::stream).toArray();
-    return new Result(seconds, counted.get(), committed.get(), runs, backoff.get(), failures.get());
+    long[] micros = Arrays.stream(microsPerThread).flatMapToLong(Arrays::stream).toArray();
+    return new Result(seconds, counted.get(), committed.get(), runs, micros, backoff.get(), failures.get());
   }
 
   /**
