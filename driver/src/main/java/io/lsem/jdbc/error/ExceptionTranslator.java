@@ -92,6 +92,7 @@ public final class ExceptionTranslator {
    * @param queryTimeoutSet the statement has a JDBC query timeout
    */
   public SQLException translate(SQLException e, boolean cancelRequested, boolean queryTimeoutSet) {
+    e = LedgerContext.withoutLedgerContext(e);
     if (!enabled || e == null || e instanceof PostgresError || e instanceof PrimaryNotFoundException) {
       return e; // already typed by the driver
     }
