@@ -1,0 +1,64 @@
+package io.lsem.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.postgresql.ds.PGConnectionPoolDataSource;
+
+/**
+ * pgjdbc's {@code PGConnectionPoolDataSource} through the LSEM driver, for application servers and
+ * pools that take a {@code ConnectionPoolDataSource}: configured like pgjdbc's (setters or a
+ * {@code jdbc:lsem:postgresql:} URL), with the driver's own properties by
+ * {@link #setProperty(String, String)} or in the URL. The physical connection inside each
+ * {@code PooledConnection} is the driver's.
+ */
+public class LsemConnectionPoolDataSource extends PGConnectionPoolDataSource {
+  private static final long serialVersionUID = 1L;
+  private final DataSourceSettings lsem = new DataSourceSettings();
+
+  /** Takes a {@code jdbc:lsem:postgresql:} URL; throws {@link IllegalArgumentException} naming the expected form otherwise. */
+  @Override
+  public void setUrl(String url) {
+    super.setUrl(lsem.plainUrl(url));
+  }
+
+  @Override
+  public void setURL(String url) {
+    setUrl(url);
+  }
+
+  /** The {@code jdbc:lsem:} URL, the driver's properties included. */
+  @Override
+  public String getUrl() {
+    return lsem.lsemUrl(super.getUrl());
+  }
+
+  @Override
+  public String getURL() {
+    return getUrl();
+  }
+
+  /** Sets a driver property (validated now) or a pgjdbc one. */
+  @Override
+  public void setProperty(String name, String value) throws SQLException {
+    if (lsem.owns(name)) {
+      lsem.set(name, value);
+    } else {
+      super.setProperty(name, value);
+    }
+  }
+
+  @Override
+  public String getProperty(String name) throws SQLException {
+    return lsem.owns(name) ? lsem.get(name) : super.getProperty(name);
+  }
+
+  @Override
+  public Connection getConnection(String user, String password) throws SQLException {
+    return lsem.connect(super.getUrl(), user, password);
+  }
+
+  @Override
+  public String getDescription() {
+    return "LSEM JDBC ConnectionPoolDataSource over pgjdbc " + org.postgresql.util.DriverInfo.DRIVER_VERSION;
+  }
+}

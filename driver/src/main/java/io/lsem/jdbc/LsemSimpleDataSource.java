@@ -1,0 +1,63 @@
+package io.lsem.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * pgjdbc's {@code PGSimpleDataSource} through the LSEM driver: configured the same way (server
+ * names, ports, database, pgjdbc's setters and properties) or by a {@code jdbc:lsem:postgresql:}
+ * URL, and the driver's own properties by {@link #setProperty(String, String)} or in the URL.
+ * Every connection it hands out is the driver's. Not pooled: use {@code LsemDataSource} or a pool.
+ */
+public class LsemSimpleDataSource extends PGSimpleDataSource {
+  private static final long serialVersionUID = 1L;
+  private final DataSourceSettings lsem = new DataSourceSettings();
+
+  /** Takes a {@code jdbc:lsem:postgresql:} URL; throws {@link IllegalArgumentException} naming the expected form otherwise. */
+  @Override
+  public void setUrl(String url) {
+    super.setUrl(lsem.plainUrl(url));
+  }
+
+  @Override
+  public void setURL(String url) {
+    setUrl(url);
+  }
+
+  /** The {@code jdbc:lsem:} URL, the driver's properties included. */
+  @Override
+  public String getUrl() {
+    return lsem.lsemUrl(super.getUrl());
+  }
+
+  @Override
+  public String getURL() {
+    return getUrl();
+  }
+
+  /** Sets a driver property (validated now) or a pgjdbc one. */
+  @Override
+  public void setProperty(String name, String value) throws SQLException {
+    if (lsem.owns(name)) {
+      lsem.set(name, value);
+    } else {
+      super.setProperty(name, value);
+    }
+  }
+
+  @Override
+  public String getProperty(String name) throws SQLException {
+    return lsem.owns(name) ? lsem.get(name) : super.getProperty(name);
+  }
+
+  @Override
+  public Connection getConnection(String user, String password) throws SQLException {
+    return lsem.connect(super.getUrl(), user, password);
+  }
+
+  @Override
+  public String getDescription() {
+    return "LSEM JDBC non-pooling DataSource over pgjdbc " + org.postgresql.util.DriverInfo.DRIVER_VERSION;
+  }
+}

@@ -1,0 +1,73 @@
+package io.lsem.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.XAConnection;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.xa.PGXAConnection;
+import org.postgresql.xa.PGXADataSource;
+
+/**
+ * pgjdbc's {@code PGXADataSource} through the LSEM driver, for transaction managers: configured
+ * like pgjdbc's (setters or a {@code jdbc:lsem:postgresql:} URL), with the driver's own properties
+ * by {@link #setProperty(String, String)} or in the URL. Each {@code XAConnection} is pgjdbc's XA
+ * resource over the driver's connection, so the statements of a branch go through the driver. A
+ * global transaction's branches are ordinary two-phase-commit branches: they are not replayed
+ * (PREPARE TRANSACTION makes a transaction non-replayable) and get no shared global timestamp.
+ */
+public class LsemXADataSource extends PGXADataSource {
+  private static final long serialVersionUID = 1L;
+  private final DataSourceSettings lsem = new DataSourceSettings();
+
+  /** Takes a {@code jdbc:lsem:postgresql:} URL; throws {@link IllegalArgumentException} naming the expected form otherwise. */
+  @Override
+  public void setUrl(String url) {
+    super.setUrl(lsem.plainUrl(url));
+  }
+
+  @Override
+  public void setURL(String url) {
+    setUrl(url);
+  }
+
+  /** The {@code jdbc:lsem:} URL, the driver's properties included. */
+  @Override
+  public String getUrl() {
+    return lsem.lsemUrl(super.getUrl());
+  }
+
+  @Override
+  public String getURL() {
+    return getUrl();
+  }
+
+  /** Sets a driver property (validated now) or a pgjdbc one. */
+  @Override
+  public void setProperty(String name, String value) throws SQLException {
+    if (lsem.owns(name)) {
+      lsem.set(name, value);
+    } else {
+      super.setProperty(name, value);
+    }
+  }
+
+  @Override
+  public String getProperty(String name) throws SQLException {
+    return lsem.owns(name) ? lsem.get(name) : super.getProperty(name);
+  }
+
+  @Override
+  public Connection getConnection(String user, String password) throws SQLException {
+    return lsem.connect(super.getUrl(), user, password);
+  }
+
+  @Override
+  public XAConnection getXAConnection(String user, String password) throws SQLException {
+    return new PGXAConnection(getConnection(user, password).unwrap(BaseConnection.class));
+  }
+
+  @Override
+  public String getDescription() {
+    return "LSEM JDBC XADataSource over pgjdbc " + org.postgresql.util.DriverInfo.DRIVER_VERSION;
+  }
+}
