@@ -175,6 +175,46 @@ class SpringBootJdbcTest {
     }
   }
 
+  /**
+   * Issue 18 item 1: the URL arrives after the environment was prepared, as with
+   * {@code @DynamicPropertySource} (a property source added by an initializer, the same moment).
+   * Without the driver's initializer this failed with "Failed to determine a suitable driver class".
+   */
+  @Test
+  void aUrlAddedAfterTheEnvironmentWasPreparedWorks() {
+    SpringApplication late = application(JdbcApp.class, null);
+    late.addInitializers(ctx -> ctx.getEnvironment().getPropertySources().addFirst(
+        new org.springframework.core.env.MapPropertySource("dynamic", java.util.Map.of(
+            "spring.datasource.url", db.lsemUrl(), "spring.datasource.username", db.user(),
+            "spring.datasource.password", db.password()))));
+    try (ConfigurableApplicationContext ctx = late.run()) {
+      assertNull(ctx.getEnvironment().getProperty(DRIVER_CLASS_NAME), "the environment never saw a default");
+      JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
+      assertEquals(Boolean.TRUE, jdbc.execute((ConnectionCallback<Boolean>) c -> c.isWrapperFor(LsemConnection.class)));
+      assertEquals("io.lsem.jdbc.LsemDriver", ctx.getBean(DataSourceProperties.class).getDriverClassName());
+    }
+  }
+
+  /**
+   * Issue 18 item 2: a configuration that keeps {@code driver-class-name=org.postgresql.Driver} and
+   * changes only the URL. pgjdbc's driver refuses the URL ("claims to not accept jdbcUrl"); the LSEM
+   * driver is used instead.
+   */
+  @Test
+  void aKeptPgjdbcDriverClassNameWithAnLsemUrlUsesTheLsemDriver(@TempDir Path dir) throws IOException {
+    Path props = dir.resolve("application.properties");
+    Files.writeString(props, "spring.datasource.url=" + db.lsemUrl() + "\n"
+        + "spring.datasource.driver-class-name=org.postgresql.Driver\n"
+        + "spring.datasource.username=" + db.user() + "\n"
+        + "spring.datasource.password=" + db.password() + "\n");
+    try (ConfigurableApplicationContext ctx = application(JdbcApp.class, null).run(configFrom(props))) {
+      JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
+      assertEquals(Boolean.TRUE, jdbc.execute((ConnectionCallback<Boolean>) c -> c.isWrapperFor(LsemConnection.class)));
+      HikariDataSource pool = assertInstanceOf(HikariDataSource.class, ctx.getBean(DataSource.class));
+      assertEquals("io.lsem.jdbc.LsemDriver", pool.getDriverClassName());
+    }
+  }
+
   @Test
   void otherUrlsAreLeftAlone(@TempDir Path dir) throws IOException {
     Path props = dir.resolve("application.properties");
@@ -257,13 +297,12 @@ class SpringBootJdbcTest {
   // ---- helpers ----------------------------------------------------------------------------------
 
   private static SpringApplication application(Class<?> source, ClassLoader loader) {
-    SpringApplication application = new SpringApplication(source);
+    // the loader is given at construction: initializers and listeners are read from it there
+    SpringApplication application = loader == null ? new SpringApplication(source)
+        : new SpringApplication(new DefaultResourceLoader(loader), source);
     application.setWebApplicationType(WebApplicationType.NONE);
     application.setLogStartupInfo(false);
     application.setBannerMode(Banner.Mode.OFF);
-    if (loader != null) {
-      application.setResourceLoader(new DefaultResourceLoader(loader));
-    }
     return application;
   }
 
