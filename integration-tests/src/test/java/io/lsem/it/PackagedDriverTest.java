@@ -57,6 +57,27 @@ class PackagedDriverTest {
     assertEquals("lsem-jdbc", artifact.artifactId);
   }
 
+  /**
+   * {@code java -jar lsem-jdbc.jar verify ...} runs the command line with pgjdbc and SLF4J's API
+   * beside the jar (the manifest's Main-Class and Class-Path): pgjdbc itself answers that nothing
+   * listens on the port, so it was found and loaded.
+   */
+  @Test
+  void theJarRunsTheCommandLineWithPgjdbcBesideIt(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path jar = Files.copy(artifact.jar, dir.resolve("lsem-jdbc.jar"));
+    for (Class<?> dependency : new Class<?>[] {org.postgresql.Driver.class, org.slf4j.Logger.class}) {
+      Path from = DriverArtifact.codeSourceOf(dependency);
+      Files.copy(from, dir.resolve(from.getFileName()));
+    }
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        jar.toString(), "verify", "--url", "jdbc:postgresql://127.0.0.1:1/none", "--user", "nobody")
+        .redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), output);
+    assertEquals(2, p.exitValue(), output);
+    assertTrue(output.contains("cannot connect") && output.contains("refused"), output);
+  }
+
   @Test
   void classPathHasOnlyWhatApplicationsGet() {
     // the driver must run on its relocated copy; the original is not here (see this module's POM)
