@@ -112,12 +112,29 @@ public enum LsemProperty {
       "Largest accepted lead of an observed remote timestamp over this JVM's clock"),
 
   /**
-   * A class implementing {@code io.lsem.jdbc.clock.TimestampOracle} with a public no-argument
-   * constructor, to replace the in-JVM hybrid logical clock (e.g. with a shared oracle).
-   * Default empty: the in-JVM clock.
+   * Where timestamps come from: empty or {@code local} for the in-JVM hybrid logical clock;
+   * {@code etcd} for the oracle shared through the etcd cluster named by {@code coordinator}
+   * (timestamps ordered across every JVM that uses it, one etcd round trip per timestamp); or the
+   * name of a class implementing {@code io.lsem.jdbc.clock.TimestampOracle} with a public
+   * no-argument constructor. Default empty: the in-JVM clock, which costs nothing.
    */
   TIMESTAMP_ORACLE("timestampOracle", "", ValueParser.className(),
-      "TimestampOracle class replacing the in-JVM hybrid logical clock; empty for the default"),
+      "local (empty), etcd, or a TimestampOracle class name: where global timestamps come from"),
+
+  /**
+   * The etcd cluster of {@code timestampOracle=etcd}: {@code etcd://host:port[,host:port...][/prefix]}
+   * (client endpoints; the key is {@code <prefix>/ts}, default prefix {@code /lsem}). Default empty.
+   */
+  COORDINATOR("coordinator", "", ValueParser.coordinator(),
+      "etcd://host:port[,host:port...][/prefix] of the shared timestamp oracle"),
+
+  /**
+   * How long a timestamp may wait for the coordinator (every member tried in turn) before the call
+   * that needs it fails with {@code CoordinatorUnavailableException}, unsent. Default 2s: longer
+   * than an etcd leader election on a healthy cluster.
+   */
+  COORDINATOR_TIMEOUT("coordinatorTimeout", "2s", ValueParser.duration(Duration.ofMillis(1), Duration.ofMinutes(10)),
+      "How long a timestamp may wait for the coordinator before the call fails, unsent"),
 
   /**
    * Ledger rows older than this are deleted, in small batches, by the driver (at most once per

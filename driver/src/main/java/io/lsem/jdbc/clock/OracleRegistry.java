@@ -24,13 +24,27 @@ public final class OracleRegistry {
    * the given maximum offset, created on first use.
    */
   public TimestampOracle oracle(String className, long maxOffsetMillis) {
-    String key = className + "@" + maxOffsetMillis;
-    return oracles.computeIfAbsent(key, k -> create(className, maxOffsetMillis));
+    return oracle(className, "", java.time.Duration.ZERO, maxOffsetMillis);
   }
 
-  private static TimestampOracle create(String className, long maxOffsetMillis) {
-    if (className.isEmpty()) {
+  /**
+   * The oracle named by {@code timestampOracle}: empty or {@code local} the in-JVM clock,
+   * {@code etcd} the one shared through {@code coordinator}, else a class name.
+   */
+  public TimestampOracle oracle(String kind, String coordinator, java.time.Duration coordinatorTimeout,
+      long maxOffsetMillis) {
+    String key = kind + "@" + maxOffsetMillis + "@" + coordinator + "@" + coordinatorTimeout.toMillis();
+    return oracles.computeIfAbsent(key, k -> create(kind, coordinator, coordinatorTimeout, maxOffsetMillis));
+  }
+
+  private static TimestampOracle create(String className, String coordinator, java.time.Duration timeout,
+      long maxOffsetMillis) {
+    if (className.isEmpty() || className.equals("local")) {
       return new HybridLogicalClock(maxOffsetMillis);
+    }
+    if (className.equals("etcd")) {
+      return new io.lsem.jdbc.clock.etcd.EtcdTimestampOracle(io.lsem.jdbc.clock.etcd.CoordinatorAddress.parse(coordinator),
+          timeout, maxOffsetMillis);
     }
     try {
       Class<?> type = Class.forName(className, true, Thread.currentThread().getContextClassLoader() != null

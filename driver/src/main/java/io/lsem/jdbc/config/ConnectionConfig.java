@@ -150,6 +150,10 @@ public final class ConnectionConfig {
       }
       values.put(p, value);
     }
+    if ("etcd".equals(values.get(LsemProperty.TIMESTAMP_ORACLE)) && ((String) values.get(LsemProperty.COORDINATOR)).isEmpty()) {
+      throw new InvalidPropertyException("coordinator", "Property 'timestampOracle=etcd' needs property 'coordinator': expected "
+          + io.lsem.jdbc.clock.etcd.CoordinatorAddress.FORM);
+    }
     return new LsemSettings(values);
   }
 

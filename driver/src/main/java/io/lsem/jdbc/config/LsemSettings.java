@@ -86,6 +86,16 @@ public final class LsemSettings {
     return (java.time.Duration) values.get(LsemProperty.CLOCK_MAX_OFFSET);
   }
 
+  /** See {@link LsemProperty#COORDINATOR}; empty for none. */
+  public String coordinator() {
+    return (String) values.get(LsemProperty.COORDINATOR);
+  }
+
+  /** See {@link LsemProperty#COORDINATOR_TIMEOUT}. */
+  public java.time.Duration coordinatorTimeout() {
+    return (java.time.Duration) values.get(LsemProperty.COORDINATOR_TIMEOUT);
+  }
+
   /** See {@link LsemProperty#TIMESTAMP_ORACLE}. */
   public String timestampOracle() {
     return (String) values.get(LsemProperty.TIMESTAMP_ORACLE);

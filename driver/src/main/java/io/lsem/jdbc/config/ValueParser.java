@@ -179,6 +179,30 @@ public interface ValueParser<T> {
     };
   }
 
+  /** Empty, or {@code etcd://host:port[,host:port...][/prefix]}. */
+  static ValueParser<String> coordinator() {
+    return new ValueParser<>() {
+      @Override
+      public String parse(String text) {
+        String t = text.trim();
+        if (t.isEmpty()) {
+          return t;
+        }
+        try {
+          io.lsem.jdbc.clock.etcd.CoordinatorAddress.parse(t);
+          return t;
+        } catch (IllegalArgumentException e) {
+          return null;
+        }
+      }
+
+      @Override
+      public String expectedForm() {
+        return io.lsem.jdbc.clock.etcd.CoordinatorAddress.FORM + ", or empty for none";
+      }
+    };
+  }
+
   /** Empty, or a fully qualified Java class name. */
   static ValueParser<String> className() {
     Pattern name = Pattern.compile("([A-Za-z_$][A-Za-z0-9_$]*)(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");

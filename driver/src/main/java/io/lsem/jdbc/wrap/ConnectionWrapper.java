@@ -3,9 +3,11 @@ package io.lsem.jdbc.wrap;
 import io.lsem.jdbc.LsemConnection;
 import io.lsem.jdbc.RetryStats;
 import io.lsem.jdbc.TransactionStatus;
+import io.lsem.jdbc.clock.CoordinatorUnavailable;
 import io.lsem.jdbc.codegen.Delegate;
 import io.lsem.jdbc.codegen.ErrorTranslator;
 import io.lsem.jdbc.codegen.GenerateForwarder;
+import io.lsem.jdbc.error.CoordinatorUnavailableException;
 import io.lsem.jdbc.ledger.TimestampSession;
 import io.lsem.jdbc.sql.Isolation;
 import io.lsem.jdbc.sql.SessionEffects;
@@ -270,7 +272,11 @@ public abstract class ConnectionWrapper
       if (host instanceof StatementWrapper) {
         ((StatementWrapper) host).followReconnect();
       }
-      announcement.announce();
+      try {
+        announcement.announce();
+      } catch (CoordinatorUnavailable noTimestamp) {
+        throw unsent(noTimestamp);
+      }
       SessionEffects effects = sql == null ? SessionEffects.NONE : sql.effects();
       lastCallForcesDisconnect = effects.forcesDisconnect();
       if (effects != SessionEffects.NONE) {
@@ -302,6 +308,8 @@ public abstract class ConnectionWrapper
         retry.recover(e, host, commits, sql == null || provenReadOnly());
         recovering = true;
         continue;
+      } catch (CoordinatorUnavailable noTimestamp) {
+        throw unsent(noTimestamp);
       } catch (RuntimeException | Error e) {
         tracker.afterCall(new SQLException(e));
         retry.notRecovered();
@@ -319,6 +327,17 @@ public abstract class ConnectionWrapper
       }
       return result;
     }
+  }
+
+  /**
+   * The shared timestamp oracle did not answer, so the call that needed a timestamp was not sent:
+   * the tracker settles it as refused before sending, and the application gets the typed error.
+   */
+  private SQLException unsent(CoordinatorUnavailable noTimestamp) {
+    SQLException typed = new CoordinatorUnavailableException(noTimestamp.getMessage());
+    tracker.afterCall(typed);
+    retry.notRecovered();
+    return typed;
   }
 
   /**

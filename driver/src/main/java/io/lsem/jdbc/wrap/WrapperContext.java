@@ -43,7 +43,7 @@ public final class WrapperContext {
     this.translator = new ExceptionTranslator(settings.typedExceptions());
     this.retryPolicy = RetryPolicy.of(settings);
     this.ledger = new Ledger(settings, OracleRegistry.shared().oracle(settings.timestampOracle(),
-        settings.clockMaxOffset().toMillis()));
+        settings.coordinator(), settings.coordinatorTimeout(), settings.clockMaxOffset().toMillis()));
     this.connector = settings.failover() ? connector : null;
   }
 

@@ -1,0 +1,196 @@
+package io.lsem.jdbc.clock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.lsem.jdbc.LsemConnection;
+import io.lsem.jdbc.clock.etcd.CoordinatorAddress;
+import io.lsem.jdbc.clock.etcd.EtcdTimestampOracle;
+import io.lsem.jdbc.error.CoordinatorUnavailableException;
+import io.lsem.jdbc.error.InvalidPropertyException;
+import io.lsem.testkit.EtcdCluster;
+import io.lsem.testkit.PostgresExtension;
+import io.lsem.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The timestamp oracle shared through a real 3-member etcd cluster (issue 15): linearizable across
+ * clients (two oracle instances stand for two JVMs), unbroken by the leader's death, typed when
+ * the coordinator is gone, validated on bad input, and used by the driver end to end.
+ */
+@ExtendWith(PostgresExtension.class)
+class EtcdTimestampOracleTest {
+  private static EtcdCluster etcd;
+
+  @BeforeAll
+  static void start() {
+    assumeTrue(EtcdCluster.binary() != null, "no etcd server program (Debian's etcd-server) on this machine");
+    etcd = EtcdCluster.start(3);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (etcd != null) {
+      etcd.close();
+    }
+  }
+
+  private record Call(long start, long end, long value) {}
+
+  private static EtcdTimestampOracle oracle(String prefix) {
+    return new EtcdTimestampOracle(CoordinatorAddress.parse(etcd.coordinator(prefix)), Duration.ofSeconds(5), 500);
+  }
+
+  /** Unique, and a call that began after another returned got a greater timestamp, whichever client made them. */
+  @Test
+  void timestampsAreLinearizableAcrossClients() throws Exception {
+    List<Call> calls = new CopyOnWriteArrayList<>();
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (EtcdTimestampOracle client : new EtcdTimestampOracle[] {oracle("/lin"), oracle("/lin")}) {
+      for (int t = 0; t < 4; t++) {
+        Thread w = new Thread(() -> {
+          try {
+            for (int i = 0; i < 100; i++) {
+              long s = System.nanoTime();
+              long v = client.next();
+              calls.add(new Call(s, System.nanoTime(), v));
+            }
+          } catch (Throwable e) {
+            failures.add(e);
+          }
+        });
+        threads.add(w);
+        w.start();
+      }
+    }
+    for (Thread w : threads) {
+      w.join();
+    }
+    assertEquals(List.of(), failures);
+    assertEquals(800, calls.size());
+    Set<Long> values = new HashSet<>();
+    calls.forEach(c -> values.add(c.value()));
+    assertEquals(800, values.size(), "every timestamp unique");
+    List<Call> byEnd = new ArrayList<>(calls);
+    byEnd.sort(Comparator.comparingLong(Call::end));
+    List<Call> byStart = new ArrayList<>(calls);
+    byStart.sort(Comparator.comparingLong(Call::start));
+    long maxEnded = Long.MIN_VALUE;
+    int ended = 0;
+    for (Call b : byStart) {
+      while (ended < byEnd.size() && byEnd.get(ended).end() < b.start()) {
+        maxEnded = Math.max(maxEnded, byEnd.get(ended++).value());
+      }
+      assertTrue(b.value() > maxEnded, "a call that began after others returned got a smaller timestamp");
+    }
+  }
+
+  /** The leader is killed mid-run: the client moves to another member, nothing repeats or goes back. */
+  @Test
+  void theLeaderDiesAndTimestampsGoOnIncreasing() throws Exception {
+    EtcdTimestampOracle client = oracle("/failover");
+    long previous = 0;
+    int leader = -1;
+    for (int i = 0; i < 300; i++) {
+      if (i == 100) {
+        leader = etcd.leader();
+        etcd.kill(leader);
+      }
+      long v = client.next();
+      assertTrue(v > previous, "call " + i + ": " + v + " after " + previous);
+      previous = v;
+    }
+    etcd.restart(leader);
+  }
+
+  @Test
+  void badCoordinatorsAreNamedWithTheExpectedForm(TestDatabase db) {
+    for (String bad : new String[] {"http://127.0.0.1:2379", "etcd://", "etcd://127.0.0.1", "etcd://h:99999",
+        "etcd://h:2379,:1"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CoordinatorAddress.parse(bad));
+      assertTrue(e.getMessage().contains(CoordinatorAddress.FORM), e.getMessage());
+    }
+    Properties p = new Properties();
+    p.setProperty("timestampOracle", "etcd");
+    InvalidPropertyException missing = assertThrows(InvalidPropertyException.class, () -> db.lsem(p).close());
+    assertTrue(missing.getMessage().contains("coordinator"), missing.getMessage());
+    p.setProperty("coordinator", "etcd://nowhere");
+    InvalidPropertyException malformed = assertThrows(InvalidPropertyException.class, () -> db.lsem(p).close());
+    assertTrue(malformed.getMessage().contains("etcd://nowhere") && malformed.getMessage().contains("host:port"),
+        malformed.getMessage());
+  }
+
+  /** No member answers: the first statement of a transaction fails typed, unsent, within the timeout. */
+  @Test
+  void anUnreachableCoordinatorFailsTheCallUnsent(TestDatabase db) throws SQLException {
+    try (Connection admin = db.plain(); Statement s = admin.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS etcd_unsent(a int)");
+    }
+    Properties p = new Properties();
+    p.setProperty("timestamps", "on");
+    p.setProperty("timestampOracle", "etcd");
+    p.setProperty("coordinator", "etcd://127.0.0.1:1/none");
+    p.setProperty("coordinatorTimeout", "300ms");
+    try (Connection c = db.lsem(p); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      SQLException e = assertThrows(SQLException.class, () -> s.execute("INSERT INTO etcd_unsent VALUES (1)"));
+      assertInstanceOf(CoordinatorUnavailableException.class, e, e.toString());
+      assertTrue(e.getMessage().contains("127.0.0.1:1"), e.getMessage());
+      c.rollback();
+      assertTrue(c.isValid(5), "the database connection is fine");
+    }
+    try (Connection admin = db.plain(); Statement s = admin.createStatement();
+         ResultSet rs = s.executeQuery("SELECT count(*) FROM etcd_unsent")) {
+      rs.next();
+      assertEquals(0, rs.getInt(1), "nothing was sent");
+    }
+  }
+
+  /** Through the driver: two connections (two configurations) commit in turn, timestamps increase across them. */
+  @Test
+  void theDriverTakesItsTimestampsFromEtcd(TestDatabase db) throws SQLException {
+    try (Connection admin = db.plain(); Statement s = admin.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS etcd_e2e(a int)");
+    }
+    Properties p1 = new Properties();
+    p1.setProperty("timestamps", "on");
+    p1.setProperty("timestampOracle", "etcd");
+    p1.setProperty("coordinator", etcd.coordinator("/e2e"));
+    Properties p2 = (Properties) p1.clone();
+    p2.setProperty("coordinatorTimeout", "3s"); // another configuration: its own oracle instance
+    try (Connection a = db.lsem(p1); Connection b = db.lsem(p2)) {
+      a.setAutoCommit(false);
+      b.setAutoCommit(false);
+      long previous = 0;
+      for (int i = 0; i < 10; i++) {
+        Connection c = i % 2 == 0 ? a : b;
+        try (Statement s = c.createStatement()) {
+          s.execute("INSERT INTO etcd_e2e VALUES (" + i + ")");
+        }
+        c.commit();
+        long ts = c.unwrap(LsemConnection.class).lastCommitTimestamp();
+        assertTrue(ts > previous, "commit " + i + " at " + ts + " after " + previous);
+        previous = ts;
+      }
+    }
+  }
+}
