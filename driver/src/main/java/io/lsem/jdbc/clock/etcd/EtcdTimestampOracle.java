@@ -29,8 +29,9 @@ import java.util.regex.Pattern;
  * order. A member that does not answer is skipped; when none answers within the timeout,
  * {@link CoordinatorUnavailable} — never a local timestamp.
  *
- * <p>One transaction per call, calls of one JVM serialized: about one etcd round trip per
- * timestamp. Talks to etcd's JSON gateway with the JDK's HTTP client: no dependency.
+ * <p>One transaction per batch of concurrent calls of this JVM (see {@link #next()}): a lone
+ * caller pays one etcd round trip. Talks to etcd's JSON gateway with the JDK's HTTP client: no
+ * dependency.
  */
 public final class EtcdTimestampOracle implements TimestampOracle {
   private static final Pattern VALUE = Pattern.compile("\"value\"\\s*:\\s*\"([A-Za-z0-9+/=]*)\"");
@@ -41,11 +42,17 @@ public final class EtcdTimestampOracle implements TimestampOracle {
   private final long maxOffsetMillis;
   private final HttpClient http;
   private final String key;
-  /** The greatest timestamp issued or observed here. Guarded by {@code this}. */
-  private long last;
-  /** The value last read from etcd (the compare's expectation), or {@code null} if none yet. Guarded by {@code this}. */
+  /** The greatest timestamp issued or observed here. */
+  private final java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+  private final java.util.concurrent.locks.Condition done = lock.newCondition();
+  /** The batch callers join while another is in flight, or {@code null}. Guarded by {@code lock}. */
+  private Batch forming;
+  /** A batch's compare-and-swap is in flight. Guarded by {@code lock}. */
+  private boolean inFlight;
+  /** The value last read from etcd (the compare's expectation), or {@code null} if none yet. Only the batch leader touches it. */
   private String stored;
-  /** The member that answered last: asked first next time. Guarded by {@code this}. */
+  /** The member that answered last: asked first next time. Only the batch leader touches it. */
   private int preferred;
 
   public EtcdTimestampOracle(CoordinatorAddress address, Duration timeout, long maxOffsetMillis) {
@@ -56,13 +63,68 @@ public final class EtcdTimestampOracle implements TimestampOracle {
     this.key = base64(address.prefix() + "/ts");
   }
 
+  /**
+   * A timestamp from the shared oracle. Concurrent callers of this JVM are served in batches: while
+   * one compare-and-swap is in flight the next callers gather, and the first of them to see it
+   * done reserves as many timestamps as there are callers in its batch with one more
+   * compare-and-swap. Every caller of a batch was waiting while it was reserved, so any order among
+   * them respects real time; a caller that starts after another returned is in a later batch.
+   */
   @Override
-  public synchronized long next() {
+  public long next() {
+    lock.lock();
+    try {
+      Batch mine = forming != null ? forming : (forming = new Batch());
+      int position = mine.size++;
+      while (!mine.complete) {
+        if (!inFlight) {
+          inFlight = true; // this caller leads its batch: it closes and reserves it
+          forming = null;
+          int n = mine.size;
+          lock.unlock();
+          long first = 0;
+          RuntimeException failure = null;
+          try {
+            first = reserve(n);
+          } catch (RuntimeException e) {
+            failure = e;
+          } finally {
+            lock.lock();
+          }
+          mine.first = first;
+          mine.failure = failure;
+          mine.complete = true;
+          inFlight = false;
+          done.signalAll();
+        } else {
+          done.awaitUninterruptibly();
+        }
+      }
+      if (mine.failure != null) {
+        throw mine.failure;
+      }
+      return mine.first + position;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Callers of {@link #next()} served by one compare-and-swap. Guarded by {@code lock}. */
+  private static final class Batch {
+    int size;
+    boolean complete;
+    long first;
+    RuntimeException failure;
+  }
+
+  /** Moves the stored value forward by {@code n} timestamps; returns the first. Only one caller at a time. */
+  private long reserve(int n) {
     long deadline = System.nanoTime() + timeoutNanos;
     for (;;) {
       long current = stored == null ? 0 : Long.parseLong(decode(stored));
-      long proposal = Math.max(Math.max(last, current) + 1, Hlc.of(System.currentTimeMillis(), 0));
-      String value = base64(Long.toString(proposal));
+      long first = Math.max(Math.max(last.get(), current) + 1, Hlc.of(System.currentTimeMillis(), 0));
+      long top = first + n - 1;
+      String value = base64(Long.toString(top));
       String compare = stored == null
           ? "{\"key\":\"" + key + "\",\"target\":\"CREATE\",\"result\":\"EQUAL\",\"create_revision\":\"0\"}"
           : "{\"key\":\"" + key + "\",\"target\":\"VALUE\",\"result\":\"EQUAL\",\"value\":\"" + stored + "\"}";
@@ -71,8 +133,8 @@ public final class EtcdTimestampOracle implements TimestampOracle {
       String answer = post("/v3/kv/txn", body, deadline);
       if (SUCCEEDED.matcher(answer).find()) {
         stored = value;
-        last = proposal;
-        return proposal;
+        last.accumulateAndGet(top, Math::max);
+        return first;
       }
       Matcher m = VALUE.matcher(answer);
       stored = m.find() ? m.group(1) : null; // moved by another client (or absent): compare with what is there
@@ -80,23 +142,23 @@ public final class EtcdTimestampOracle implements TimestampOracle {
   }
 
   @Override
-  public synchronized long current() {
-    return last;
+  public long current() {
+    return last.get();
   }
 
   @Override
-  public synchronized void observe(long remote) {
+  public void observe(long remote) {
     long lead = Hlc.millis(remote) - System.currentTimeMillis();
     if (lead > maxOffsetMillis) {
       throw new IllegalArgumentException("observed timestamp " + remote + " is " + lead
           + " ms ahead of this JVM's clock (clockMaxOffset " + maxOffsetMillis + " ms)");
     }
-    last = Math.max(last, remote);
+    last.accumulateAndGet(remote, Math::max);
   }
 
   @Override
-  public synchronized void advanceTo(long ts) {
-    last = Math.max(last, ts);
+  public void advanceTo(long ts) {
+    last.accumulateAndGet(ts, Math::max);
   }
 
   /** Posts {@code body} to the members in turn, starting with the one that answered last, until one answers. */
