@@ -162,20 +162,30 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
 
   /** The parameters as set now, in index order, OUT registrations last. */
   final Binding[] snapshot() {
-    List<Binding> all = new ArrayList<>();
+    int count = 0;
+    for (Binding b : bindings) {
+      count += b != null ? 1 : 0;
+    }
+    if (outRegistrations != null) {
+      for (Binding b : outRegistrations) {
+        count += b != null ? 1 : 0;
+      }
+    }
+    Binding[] all = new Binding[count]; // one exact allocation per execution: this runs for every recorded call
+    int i = 0;
     for (Binding b : bindings) {
       if (b != null) {
-        all.add(b);
+        all[i++] = b;
       }
     }
     if (outRegistrations != null) {
       for (Binding b : outRegistrations) {
         if (b != null) {
-          all.add(b);
+          all[i++] = b;
         }
       }
     }
-    return all.toArray(new Binding[0]);
+    return all;
   }
 
   private void apply(Binding[] set) throws SQLException {
