@@ -98,6 +98,23 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
+  /** Pauses member {@code i} (SIGSTOP): it keeps its sockets but answers nothing until {@link #resume}. */
+  public void pause(int i) throws IOException, InterruptedException {
+    signal(i, "STOP");
+  }
+
+  /** Resumes a paused member (SIGCONT). */
+  public void resume(int i) throws IOException, InterruptedException {
+    signal(i, "CONT");
+  }
+
+  private void signal(int i, String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(members[i].pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException("kill -" + name + " of etcd member " + i + " failed");
+    }
+  }
+
   /** Starts member {@code i} again on its data directory and waits until it is healthy. */
   public void restart(int i) throws IOException {
     launch(i);

@@ -122,6 +122,48 @@ class EtcdTimestampOracleTest {
     etcd.restart(leader);
   }
 
+  /** A paused (SIGSTOP) leader: the others elect a new one, timestamps keep increasing; it resumes as a follower. */
+  @Test
+  void aPausedLeaderIsWaitedOutAndTimestampsGoOnIncreasing() throws Exception {
+    EtcdTimestampOracle client = oracle("/paused");
+    long previous = client.next();
+    int leader = etcd.leader();
+    etcd.pause(leader);
+    try {
+      for (int i = 0; i < 50; i++) {
+        long v = client.next();
+        assertTrue(v > previous, "call " + i + ": " + v + " after " + previous);
+        previous = v;
+      }
+    } finally {
+      etcd.resume(leader);
+    }
+    assertTrue(client.next() > previous);
+  }
+
+  /** Two of three members gone: no quorum, a typed failure naming every member within the timeout; back when they are. */
+  @Test
+  void aLostQuorumFailsTypedAndRecovers() throws Exception {
+    EtcdTimestampOracle client = new EtcdTimestampOracle(CoordinatorAddress.parse(etcd.coordinator("/quorum")),
+        Duration.ofMillis(1500), 500);
+    long before = client.next();
+    int leader = etcd.leader();
+    int other = (leader + 1) % 3;
+    etcd.kill(leader);
+    etcd.kill(other);
+    try {
+      CoordinatorUnavailable e = assertThrows(CoordinatorUnavailable.class, client::next);
+      assertTrue(e.getMessage().contains("coordinatorTimeout"), e.getMessage());
+      for (String endpoint : etcd.coordinator("").substring("etcd://".length()).split(",")) {
+        assertTrue(e.getMessage().contains(endpoint), endpoint + " not named: " + e.getMessage());
+      }
+    } finally {
+      etcd.restart(leader);
+      etcd.restart(other);
+    }
+    assertTrue(client.next() > before, "the same client works again, forward");
+  }
+
   @Test
   void badCoordinatorsAreNamedWithTheExpectedForm(TestDatabase db) {
     for (String bad : new String[] {"http://127.0.0.1:2379", "etcd://", "etcd://127.0.0.1", "etcd://h:99999",
