@@ -122,6 +122,25 @@ public enum LsemProperty {
       "local (empty), etcd, or a TimestampOracle class name: where global timestamps come from"),
 
   /**
+   * Writes in autocommit while timestamps are on get no ledger row and no exactly-once resolution
+   * of a lost COMMIT. {@code warn} (default) logs once per SQL text; {@code reject} refuses the
+   * statement with {@code GuardRejectedException} before anything is sent; {@code off} is silent.
+   * The default only warns, so an unmodified application sees no new error.
+   */
+  GUARD_AUTOCOMMIT_WRITES("guardAutocommitWrites", "warn", ValueParser.oneOf("off", "warn", "reject"),
+      "off, warn or reject: writes in autocommit while timestamps are on (no ledger row)"),
+
+  /**
+   * Time made locally in a write while timestamps are on: {@code now()}, {@code current_timestamp},
+   * {@code clock_timestamp()}, {@code localtimestamp} ... in a writing statement, or a
+   * {@code java.sql.Timestamp}/{@code java.time} parameter within 5 ms of this JVM's clock. The
+   * transaction's {@code lsem.start_ts} or its commit timestamp orders globally; local time does
+   * not. Values as for {@code guardAutocommitWrites}; default {@code warn}.
+   */
+  GUARD_LOCAL_TIME("guardLocalTime", "warn", ValueParser.oneOf("off", "warn", "reject"),
+      "off, warn or reject: locally made time (now(), a just-taken Timestamp) in writes while timestamps are on"),
+
+  /**
    * The etcd cluster of {@code timestampOracle=etcd}: {@code etcd://host:port[,host:port...][/prefix]}
    * (client endpoints; the key is {@code <prefix>/ts}, default prefix {@code /lsem}). Default empty.
    */

@@ -86,6 +86,16 @@ public final class LsemSettings {
     return (java.time.Duration) values.get(LsemProperty.CLOCK_MAX_OFFSET);
   }
 
+  /** See {@link LsemProperty#GUARD_AUTOCOMMIT_WRITES}: off, warn or reject. */
+  public String guardAutocommitWrites() {
+    return (String) values.get(LsemProperty.GUARD_AUTOCOMMIT_WRITES);
+  }
+
+  /** See {@link LsemProperty#GUARD_LOCAL_TIME}: off, warn or reject. */
+  public String guardLocalTime() {
+    return (String) values.get(LsemProperty.GUARD_LOCAL_TIME);
+  }
+
   /** See {@link LsemProperty#COORDINATOR}; empty for none. */
   public String coordinator() {
     return (String) values.get(LsemProperty.COORDINATOR);

@@ -12,6 +12,7 @@ public final class SqlInfo {
   private final boolean readOnly;
   private final boolean sequenceOnly;
   private final boolean changesSession;
+  private final boolean writes;
   private final String text;
   private final SessionEffects effects;
 
@@ -23,8 +24,43 @@ public final class SqlInfo {
         || s.kind() == StatementKind.SET_TRANSACTION || s.kind() == StatementKind.SET_SESSION_CHARACTERISTICS);
     this.readOnly = !statements.isEmpty() && statements.stream().allMatch(s -> s.kind() == StatementKind.READ);
     this.sequenceOnly = !statements.isEmpty() && statements.stream().allMatch(SqlStatement::sequenceOnly);
+    this.writes = statements.stream().anyMatch(s -> s.kind() == StatementKind.WRITE);
     this.changesSession = statements.stream().anyMatch(s -> s.kind() == StatementKind.SET_VARIABLE
         || s.kind() == StatementKind.RESET_VARIABLE || s.kind() == StatementKind.SET_SESSION_CHARACTERISTICS);
+  }
+
+  /** Functions that read the server's clock. */
+  private static final java.util.Set<String> LOCAL_CLOCK = java.util.Set.of("now", "current_timestamp",
+      "clock_timestamp", "localtimestamp", "statement_timestamp", "transaction_timestamp", "current_time",
+      "localtime", "timeofday");
+  /** Memo of {@link #localClockInWrite()}: "" for none, {@code null} before the first question (a benign race). */
+  private String localClock;
+
+  /** Whether a statement writes data (INSERT, UPDATE, DELETE, MERGE, a writing CTE ...). */
+  public boolean writes() {
+    return writes;
+  }
+
+  /**
+   * The server-clock function a writing statement of this text calls ({@code now}, say), or
+   * {@code null}: time made on the spot rather than the transaction's global timestamp. Found by
+   * the lexer, so strings, comments and quoted identifiers do not count.
+   */
+  public String localClockInWrite() {
+    String memo = localClock;
+    if (memo == null) {
+      memo = "";
+      if (text != null && writes()) {
+        for (Token t : SqlLexer.tokenize(text, true)) {
+          if (t.type() == Token.Type.WORD && LOCAL_CLOCK.contains(t.text())) {
+            memo = t.text();
+            break;
+          }
+        }
+      }
+      localClock = memo;
+    }
+    return memo.isEmpty() ? null : memo;
   }
 
   /** Whether any statement sets or resets a session variable or the session's transaction defaults. */

@@ -263,6 +263,10 @@ public abstract class ConnectionWrapper
    */
   private <T> T run(Announcement announcement, SqlCall<T> call, Carrier carrier, RetryController.Host host,
       boolean retryable, SqlInfo sql) throws SQLException {
+    if (sql != null && session.timestamps != null && context.guards().anyOn()) {
+      context.guards().check(sql, tracker.autoCommit() && tracker.current() == null,
+          host instanceof PreparedStatementWrapper ? ((PreparedStatementWrapper) host).localTimeParameter() : null);
+    }
     boolean recovering = false;
     for (;;) {
       if (session.standby != null && tracker.status().state() == TransactionStatus.State.IDLE

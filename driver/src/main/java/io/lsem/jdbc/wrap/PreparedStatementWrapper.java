@@ -98,7 +98,11 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     if (call.startsWith("clearParameters")) {
       Arrays.fill(bindings, null);
       unreplayableParameter = null;
+      localTimeParameter = null;
       return;
+    }
+    if (value instanceof java.util.Date || value instanceof java.time.temporal.Temporal) {
+      localTimeParameter = justNow(value);
     }
     if (io.lsem.jdbc.tx.Journal.cannotReplay(value)) {
       unreplayableParameter = value.getClass().getSimpleName();
@@ -110,6 +114,33 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     } else {
       bindings = put(bindings, index, b);
     }
+  }
+
+  /** A time parameter bound from this JVM's clock just now (its type), or {@code null}: for {@link WriteGuards}. */
+  private String localTimeParameter;
+
+  String localTimeParameter() {
+    return localTimeParameter;
+  }
+
+  /** The type of {@code v} if it is an instant within {@link WriteGuards#JUST_NOW_MILLIS} of this JVM's clock. */
+  private static String justNow(Object v) {
+    long millis;
+    if (v instanceof java.util.Date d) {
+      millis = d.getTime();
+    } else if (v instanceof java.time.Instant i) {
+      millis = i.toEpochMilli();
+    } else if (v instanceof java.time.OffsetDateTime o) {
+      millis = o.toInstant().toEpochMilli();
+    } else if (v instanceof java.time.ZonedDateTime z) {
+      millis = z.toInstant().toEpochMilli();
+    } else if (v instanceof java.time.LocalDateTime l) {
+      millis = l.atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli();
+    } else {
+      return null; // a date or a time of day is not an instant
+    }
+    return Math.abs(System.currentTimeMillis() - millis) <= WriteGuards.JUST_NOW_MILLIS ? v.getClass().getSimpleName()
+        : null;
   }
 
   /** About the size of {@code v} if it may be large (bytes, text, arrays), else 0: cheap for the common setters. */

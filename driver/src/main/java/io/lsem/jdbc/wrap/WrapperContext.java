@@ -45,6 +45,14 @@ public final class WrapperContext {
     this.ledger = new Ledger(settings, OracleRegistry.shared().oracle(settings.timestampOracle(),
         settings.coordinator(), settings.coordinatorTimeout(), settings.clockMaxOffset().toMillis()));
     this.connector = settings.failover() ? connector : null;
+    this.guards = new WriteGuards(settings);
+  }
+
+  private final WriteGuards guards;
+
+  /** The write guards of this configuration (checked while timestamps are on). */
+  WriteGuards guards() {
+    return guards;
   }
 
   /** The application's {@code jdbc:lsem:} URL, or {@code null} (a context made without one). */
