@@ -10,8 +10,9 @@ import org.postgresql.jdbc.AutoSave;
 
 /**
  * A pgjdbc {@link BaseConnection} that talks to nobody, for JMH micro-benchmarks only. It
- * answers what the LSEM wrappers ask of a connection (transaction state, autocommit, read-only,
- * autosave, {@code standard_conforming_strings}) and hands out one shared stub statement and
+ * answers what the LSEM wrappers and pool ask of a connection (transaction state, autocommit,
+ * read-only, autosave, {@code standard_conforming_strings}, pgjdbc's internal queries with an empty
+ * result) and hands out one shared stub statement and
  * one shared stub prepared statement, so what a benchmark measures beyond the raw stub is the
  * wrapper. It keeps just enough state for autocommit-off transactions: a statement opens a
  * transaction, {@code commit}/{@code rollback} end it. Every other method is generated and does
@@ -96,6 +97,42 @@ public abstract class StubConnection implements BaseConnection {
   @Override
   public PreparedStatement prepareStatement(String sql) {
     return prepared;
+  }
+
+  /**
+   * pgjdbc's internal query, which the driver's pool runs once per new connection (the session's
+   * variables, {@code SessionDefaults}): an empty result, as on a connection nobody changed.
+   */
+  @Override
+  public java.sql.ResultSet execSQLQuery(String sql) {
+    return new StubResultSetImpl(0, statement);
+  }
+
+  @Override
+  public java.sql.ResultSet execSQLQuery(String sql, int resultSetType, int resultSetConcurrency) {
+    return execSQLQuery(sql);
+  }
+
+  /** The shared prepared statement too (the driver prepares its BEGIN-carrying statement this way). */
+  @Override
+  public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency,
+      int resultSetHoldability) {
+    return prepared;
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency) {
+    return prepared;
+  }
+
+  @Override
+  public Statement createStatement(int resultSetType, int resultSetConcurrency) {
+    return statement;
+  }
+
+  @Override
+  public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability) {
+    return statement;
   }
 
   @Override
