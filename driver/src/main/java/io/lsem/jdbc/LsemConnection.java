@@ -38,6 +38,13 @@ public interface LsemConnection extends Connection {
   /** The open transaction's start timestamp (hybrid logical clock), or 0. */
   long currentStartTimestamp();
 
+  /**
+   * Where the last transaction that ended on this connection spent its time, by layer (server,
+   * timestamp oracle, transparent retry, the application between calls, the driver), or
+   * {@code null} before the first. Measured without an extra round trip.
+   */
+  TransactionBreakdown lastTransactionBreakdown();
+
   /** The commit timestamp of the last transaction this connection committed, or 0. */
   long lastCommitTimestamp();
 

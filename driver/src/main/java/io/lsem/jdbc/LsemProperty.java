@@ -122,6 +122,14 @@ public enum LsemProperty {
       "local (empty), etcd, or a TimestampOracle class name: where global timestamps come from"),
 
   /**
+   * A transaction that takes longer than this, from its first call to its end, is logged once as
+   * a WARN on {@code io.lsem.jdbc.slow} with its breakdown by layer and its logical id (never a
+   * parameter value). Default {@code 0s}: off.
+   */
+  SLOW_TRANSACTION_THRESHOLD("slowTransactionThreshold", "0s", ValueParser.duration(Duration.ZERO, Duration.ofHours(1)),
+      "Log a transaction slower than this with its breakdown by layer; 0s for never"),
+
+  /**
    * Writes in autocommit while timestamps are on get no ledger row and no exactly-once resolution
    * of a lost COMMIT. {@code warn} (default) logs once per SQL text; {@code reject} refuses the
    * statement with {@code GuardRejectedException} before anything is sent; {@code off} is silent.

@@ -86,6 +86,11 @@ public final class LsemSettings {
     return (java.time.Duration) values.get(LsemProperty.CLOCK_MAX_OFFSET);
   }
 
+  /** See {@link LsemProperty#SLOW_TRANSACTION_THRESHOLD}; zero for off. */
+  public java.time.Duration slowTransactionThreshold() {
+    return (java.time.Duration) values.get(LsemProperty.SLOW_TRANSACTION_THRESHOLD);
+  }
+
   /** See {@link LsemProperty#GUARD_AUTOCOMMIT_WRITES}: off, warn or reject. */
   public String guardAutocommitWrites() {
     return (String) values.get(LsemProperty.GUARD_AUTOCOMMIT_WRITES);

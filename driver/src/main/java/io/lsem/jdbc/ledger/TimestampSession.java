@@ -45,6 +45,23 @@ public final class TimestampSession implements TransactionListener {
     this.oracle = ledger.oracle();
   }
 
+  /** Time spent waiting for the oracle so far, in nanoseconds (for the per-transaction breakdown). */
+  private long oracleNanos;
+
+  private long nextTimestamp() {
+    long start = System.nanoTime();
+    try {
+      return oracle.next();
+    } finally {
+      oracleNanos += System.nanoTime() - start;
+    }
+  }
+
+  /** Nanoseconds this connection has waited for timestamps, in all. */
+  public long oracleNanos() {
+    return oracleNanos;
+  }
+
   // ---- transaction boundaries -------------------------------------------------------------------
 
   @Override
@@ -54,7 +71,7 @@ public final class TimestampSession implements TransactionListener {
       // (the application may have read them), one more attempt.
       attempts++;
     } else {
-      startTs = oracle.next();
+      startTs = nextTimestamp();
       txnId = TransactionIds.next(startTs);
       attempts = 1;
     }
@@ -71,7 +88,7 @@ public final class TimestampSession implements TransactionListener {
   @Override
   public void afterCommit(Transaction tx) {
     if (lastCommitTs < startTs) {
-      lastCommitTs = oracle.next(); // committed without the ledger round (read only, or SQL the driver did not rewrite)
+      lastCommitTs = nextTimestamp(); // committed without the ledger round (read only, or SQL the driver did not rewrite)
     }
     ended();
   }
@@ -146,7 +163,7 @@ public final class TimestampSession implements TransactionListener {
     if (pendingCommit) {
       pendingCommit = false;
       ledgerRowSent = true;
-      long commitTs = oracle.next();
+      long commitTs = nextTimestamp();
       try (Statement s = raw.createStatement();
            ResultSet rs = s.executeQuery(Ledger.recordCommit(txnId, startTs, commitTs, Math.max(attempts, 1)))) {
         rs.next();
@@ -164,7 +181,7 @@ public final class TimestampSession implements TransactionListener {
    * COMMIT statement to send (the application's own text, or {@code COMMIT}).
    */
   public String commitText(String commit) {
-    long commitTs = oracle.next();
+    long commitTs = nextTimestamp();
     pendingCommitTs = commitTs;
     pendingCommit = false;
     ledgerRowSent = txnId != null;
@@ -176,7 +193,7 @@ public final class TimestampSession implements TransactionListener {
 
   /** Binds {@link Ledger#COMMIT_MESSAGE}'s parameters for the open transaction (like {@link #commitText}). */
   public void bindCommit(java.sql.PreparedStatement message) throws SQLException {
-    long commitTs = oracle.next();
+    long commitTs = nextTimestamp();
     pendingCommitTs = commitTs;
     pendingCommit = false;
     ledgerRowSent = txnId != null;

@@ -21,6 +21,8 @@ public final class ConnectionSession {
   final WrapperContext context;
   final TransactionTracker tracker;
   final RetryController retry;
+  /** Where each transaction's time goes. */
+  final TransactionClock clock;
   /** Global timestamps of this connection, or {@code null} when they are off. */
   final TimestampSession timestamps;
   final SessionSettings settings = new SessionSettings();
@@ -66,6 +68,8 @@ public final class ConnectionSession {
       timestamps = null;
     }
     tracker.addListener(settings);
+    clock = new TransactionClock(this, context.settings().slowTransactionThreshold().toNanos());
+    tracker.addListener(clock);
     PhysicalConnector connector = context.connector();
     if (connector != null && connector.mayOpenStandbys() && PrimaryFinder.inRecovery(physical)) {
       standby = new StandbyReads(this);

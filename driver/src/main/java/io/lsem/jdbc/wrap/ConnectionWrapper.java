@@ -263,6 +263,20 @@ public abstract class ConnectionWrapper
    */
   private <T> T run(Announcement announcement, SqlCall<T> call, Carrier carrier, RetryController.Host host,
       boolean retryable, SqlInfo sql) throws SQLException {
+    session.clock.callStarting(System.nanoTime());
+    try {
+      return runTimed(announcement, call, carrier, host, retryable, sql);
+    } finally {
+      session.clock.callEnded(System.nanoTime());
+    }
+  }
+
+  private long oracleNanos() {
+    return session.timestamps == null ? 0 : session.timestamps.oracleNanos();
+  }
+
+  private <T> T runTimed(Announcement announcement, SqlCall<T> call, Carrier carrier, RetryController.Host host,
+      boolean retryable, SqlInfo sql) throws SQLException {
     if (sql != null && session.timestamps != null && context.guards().anyOn()) {
       context.guards().check(sql, tracker.autoCommit() && tracker.current() == null,
           host instanceof PreparedStatementWrapper ? ((PreparedStatementWrapper) host).localTimeParameter() : null);
@@ -293,9 +307,12 @@ public abstract class ConnectionWrapper
       boolean publish = session.standby == null && context.causal().standbyReadersExist()
           && ((sql != null && !sql.isReadOnly()) || (commits && tracker.current() != null && tracker.current().wrote()));
       T result;
+      long oracleBefore = oracleNanos();
+      long sent = System.nanoTime();
       try {
         result = session.timestamps == null ? call.call() : timestamped(call, carrier, sql);
       } catch (SQLException e) {
+        session.clock.server(System.nanoTime() - sent - (oracleNanos() - oracleBefore));
         tracker.afterCall(e);
         if (!retryable) {
           retry.notRecovered();
@@ -309,7 +326,9 @@ public abstract class ConnectionWrapper
           throw typed;
         }
         // API calls write nothing by themselves (a COMMIT among them is resolved through the ledger)
+        long recovery = System.nanoTime();
         retry.recover(e, host, commits, sql == null || provenReadOnly());
+        session.clock.retry(System.nanoTime() - recovery);
         recovering = true;
         continue;
       } catch (CoordinatorUnavailable noTimestamp) {
@@ -319,6 +338,7 @@ public abstract class ConnectionWrapper
         retry.notRecovered();
         throw e;
       }
+      session.clock.server(System.nanoTime() - sent - (oracleNanos() - oracleBefore));
       tracker.afterCall(null);
       if (publish && tracker.status().state() == TransactionStatus.State.IDLE) {
         session.publishCommitPosition();
@@ -606,6 +626,11 @@ public abstract class ConnectionWrapper
   @Override
   public UUID currentTransactionId() {
     return session.timestamps == null ? null : session.timestamps.transactionId();
+  }
+
+  @Override
+  public io.lsem.jdbc.TransactionBreakdown lastTransactionBreakdown() {
+    return session.clock.last();
   }
 
   @Override

@@ -1,0 +1,140 @@
+package io.lsem.jdbc.wrap;
+
+import io.lsem.jdbc.TransactionBreakdown;
+import io.lsem.jdbc.observe.TransactionEvent;
+import io.lsem.jdbc.tx.Transaction;
+import io.lsem.jdbc.tx.TransactionListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Measures where each transaction's time goes ({@link TransactionBreakdown}): the run loop tells
+ * it when a call starts and ends, how long the server took and how long recovery took; the
+ * tracker tells it when the transaction began and ended; the timestamp session counts the oracle's
+ * time. The driver's own time is the rest, so the parts always add up. Publishes the breakdown to
+ * the connection, a JFR event when one is being recorded, and one log line when the transaction
+ * took longer than {@code slowTransactionThreshold}. One per connection, used by its thread.
+ */
+final class TransactionClock implements TransactionListener {
+  private static final Logger SLOW = LoggerFactory.getLogger("io.lsem.jdbc.slow");
+
+  private final ConnectionSession session;
+  private final long slowNanos;
+  private long callStart;
+  private long oracleAtCallStart;
+  private boolean open;
+  private long begunAt;
+  private long lastCallEnd;
+  private long server;
+  private long application;
+  private long retry;
+  private long oracleAtOpen;
+  private long replaysAtOpen;
+  private TransactionBreakdown last;
+
+  TransactionClock(ConnectionSession session, long slowNanos) {
+    this.session = session;
+    this.slowNanos = slowNanos;
+  }
+
+  /** A call of the application starts. */
+  void callStarting(long now) {
+    callStart = now;
+    oracleAtCallStart = oracleNanos();
+    if (open) {
+      application += now - lastCallEnd;
+    }
+  }
+
+  /** The server (and the network) took {@code nanos} of the call, timestamps excluded. */
+  void server(long nanos) {
+    if (open) {
+      server += nanos;
+    }
+  }
+
+  /** Transparent retry took {@code nanos}: rollback, backoff and replay. */
+  void retry(long nanos) {
+    if (open) {
+      retry += nanos;
+    }
+  }
+
+  /** The call returned to the application (or threw). */
+  void callEnded(long now) {
+    lastCallEnd = now;
+  }
+
+  /** The last finished transaction's breakdown, or {@code null}. */
+  TransactionBreakdown last() {
+    return last;
+  }
+
+  @Override
+  public void beforeBegin(Transaction tx) {
+    if (tx.isReplay() && open) {
+      return; // the same logical transaction runs again
+    }
+    open = true;
+    begunAt = callStart;
+    server = 0;
+    application = 0;
+    retry = 0;
+    oracleAtOpen = oracleAtCallStart;
+    replaysAtOpen = session.retry.stats().replays();
+  }
+
+  @Override
+  public void afterCommit(Transaction tx) {
+    close(tx);
+  }
+
+  @Override
+  public void afterRollback(Transaction tx) {
+    close(tx);
+  }
+
+  @Override
+  public void afterPrepare(Transaction tx) {
+    close(tx);
+  }
+
+  @Override
+  public void afterInterrupted(Transaction tx) {
+    // rolled back for a retry or lost with its connection: the replay continues it, or the next
+    // transaction's BEGIN starts a new measurement
+  }
+
+  private void close(Transaction tx) {
+    if (!open) {
+      return;
+    }
+    open = false;
+    long total = System.nanoTime() - begunAt;
+    long oracle = oracleNanos() - oracleAtOpen;
+    int attempts = 1 + (int) (session.retry.stats().replays() - replaysAtOpen);
+    long driver = Math.max(0, total - server - application - retry - oracle);
+    String id = session.timestamps != null && session.timestamps.transactionId() != null
+        ? session.timestamps.transactionId().toString() : "#" + tx.number();
+    last = new TransactionBreakdown(id, total, server, oracle, retry, application, driver, attempts);
+    TransactionEvent event = new TransactionEvent();
+    if (event.shouldCommit()) {
+      event.transactionId = id;
+      event.total = total;
+      event.server = server;
+      event.oracle = oracle;
+      event.retry = retry;
+      event.application = application;
+      event.driver = driver;
+      event.attempts = attempts;
+      event.commit();
+    }
+    if (slowNanos > 0 && total > slowNanos) {
+      SLOW.warn("slow {}", last);
+    }
+  }
+
+  private long oracleNanos() {
+    return session.timestamps == null ? 0 : session.timestamps.oracleNanos();
+  }
+}

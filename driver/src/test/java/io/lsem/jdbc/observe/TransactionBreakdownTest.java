@@ -1,0 +1,194 @@
+package io.lsem.jdbc.observe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lsem.jdbc.LsemConnection;
+import io.lsem.jdbc.TransactionBreakdown;
+import io.lsem.testkit.PostgresExtension;
+import io.lsem.testkit.TestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The per-transaction breakdown of issue 17: each layer made slow on purpose gets the time (within
+ * 10 %), and the parts add up to the transaction's wall time; the slow-transaction log and the
+ * JFR event carry it.
+ */
+@ExtendWith(PostgresExtension.class)
+class TransactionBreakdownTest {
+  private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  @BeforeAll
+  static void schema(TestDatabase db) throws SQLException {
+    try (Connection c = db.plain(); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE layered(a int)");
+      s.execute("CREATE SEQUENCE layered_fail");
+      s.execute("CREATE FUNCTION layered_fail_once() RETURNS int LANGUAGE plpgsql AS $$ BEGIN"
+          + " IF nextval('layered_fail') = 1 THEN RAISE EXCEPTION 'injected' USING ERRCODE = '40001'; END IF;"
+          + " RETURN 1; END $$");
+    }
+  }
+
+  private static Connection lsem(TestDatabase db, String... kv) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("timestamps", "off");
+    p.setProperty("retryBackoffBase", "1ms");
+    for (int i = 0; i < kv.length; i += 2) {
+      p.setProperty(kv[i], kv[i + 1]);
+    }
+    Connection c = db.lsem(p);
+    c.setAutoCommit(false);
+    return c;
+  }
+
+  private static TransactionBreakdown last(Connection c) throws SQLException {
+    TransactionBreakdown b = c.unwrap(LsemConnection.class).lastTransactionBreakdown();
+    assertNotNull(b);
+    long sum = b.serverNanos() + b.oracleNanos() + b.retryNanos() + b.applicationNanos() + b.driverNanos();
+    assertTrue(Math.abs(sum - b.totalNanos()) <= b.totalNanos() / 20, "the parts add up to the whole: " + b);
+    return b;
+  }
+
+  private static void think(long nanos) {
+    long until = System.nanoTime() + nanos;
+    for (long left = nanos; left > 0; left = until - System.nanoTime()) {
+      LockSupport.parkNanos(left); // the application's think time, what is being measured
+    }
+  }
+
+  @Test
+  void theServerLayer(TestDatabase db) throws SQLException {
+    try (Connection c = lsem(db); Statement s = c.createStatement()) {
+      s.execute("SELECT pg_sleep(0.3)");
+      c.commit();
+      TransactionBreakdown b = last(c);
+      assertTrue(b.serverNanos() >= 0.9 * b.totalNanos() && b.serverNanos() >= 300 * MS, b.toString());
+    }
+  }
+
+  @Test
+  void theApplicationBetweenCalls(TestDatabase db) throws SQLException {
+    try (Connection c = lsem(db); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO layered VALUES (1)");
+      think(300 * MS);
+      c.commit();
+      TransactionBreakdown b = last(c);
+      assertTrue(b.applicationNanos() >= 0.9 * b.totalNanos() && b.applicationNanos() >= 300 * MS, b.toString());
+    }
+  }
+
+  @Test
+  void transparentRetry(TestDatabase db) throws SQLException {
+    try (Connection c = lsem(db); Statement s = c.createStatement()) {
+      s.execute("SELECT pg_sleep(0.2)");
+      s.execute("SELECT layered_fail_once()"); // 40001 once: rolled back, the pg_sleep replayed
+      c.commit();
+      TransactionBreakdown b = last(c);
+      assertEquals(2, b.attempts(), b.toString());
+      assertTrue(b.retryNanos() >= 200 * MS && b.retryNanos() <= 1.1 * 200 * MS + 50 * MS, "the replay: " + b);
+      assertTrue(b.serverNanos() >= 200 * MS && b.serverNanos() <= 1.1 * 200 * MS + 50 * MS, "the first run: " + b);
+    }
+  }
+
+  @Test
+  void theTimestampOracle(TestDatabase db) throws SQLException {
+    try (Connection c = lsem(db, "timestamps", "on", "timestampOracle", SlowOracle.class.getName());
+         Statement s = c.createStatement()) {
+      s.execute("INSERT INTO layered VALUES (2)");
+      c.commit();
+      TransactionBreakdown b = last(c);
+      long expected = 2 * SlowOracle.DELAY_NANOS; // BEGIN and COMMIT
+      assertTrue(b.oracleNanos() >= expected && b.oracleNanos() >= 0.8 * b.totalNanos(), b.toString());
+      assertTrue(b.serverNanos() < b.oracleNanos() / 2, "the oracle's wait is not the server's: " + b);
+    }
+  }
+
+  @Test
+  void aSlowTransactionIsLoggedOnceWithItsBreakdown(TestDatabase db) throws Exception {
+    String log = captured(() -> {
+      try (Connection c = lsem(db, "slowTransactionThreshold", "100ms"); Statement s = c.createStatement()) {
+        s.execute("SELECT pg_sleep(0.15)");
+        c.commit();
+        s.execute("SELECT 1");
+        c.commit(); // fast: not logged
+      }
+    });
+    assertEquals(1, log.split("slow transaction", -1).length - 1, log);
+    assertTrue(log.contains("server"), log);
+  }
+
+  @Test
+  void aFlightRecordingHasOneEventPerTransaction(TestDatabase db, @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("lsem.jfr");
+    try (Recording recording = new Recording()) {
+      recording.enable("io.lsem.jdbc.Transaction");
+      recording.start();
+      try (Connection c = lsem(db); Statement s = c.createStatement()) {
+        s.execute("SELECT pg_sleep(0.05)");
+        c.commit();
+      }
+      recording.stop();
+      recording.dump(file);
+    }
+    long server = 0;
+    int events = 0;
+    for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+      if (e.getEventType().getName().equals("io.lsem.jdbc.Transaction")) {
+        events++;
+        server = e.getLong("server");
+      }
+    }
+    assertEquals(1, events);
+    assertTrue(server >= 50 * MS, "server " + server);
+    assertTrue(Files.size(file) > 0);
+  }
+
+  @FunctionalInterface
+  private interface Body {
+    void run() throws Exception;
+  }
+
+  private static String captured(Body body) throws Exception {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    PrintStream stderr = System.err;
+    System.setErr(new PrintStream(new OutputStream() {
+      @Override
+      public void write(int b) {
+        stderr.write(b);
+        log.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        stderr.write(b, off, len);
+        log.write(b, off, len);
+      }
+    }, true, StandardCharsets.UTF_8));
+    try {
+      body.run();
+    } finally {
+      System.err.flush();
+      System.setErr(stderr);
+    }
+    return log.toString(StandardCharsets.UTF_8);
+  }
+}
