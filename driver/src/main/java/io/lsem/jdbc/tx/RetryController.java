@@ -181,6 +181,11 @@ public final class RetryController implements TransactionListener {
     }
   }
 
+  /** Replays so far, without building the whole {@link #stats()}. */
+  public long replaysSoFar() {
+    return replays;
+  }
+
   public RetryStats stats() {
     return new RetryStats(replays, recovered, mismatches, exhausted, notReplayable, backoffNanos);
   }

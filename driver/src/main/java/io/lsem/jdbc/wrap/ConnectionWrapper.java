@@ -263,26 +263,29 @@ public abstract class ConnectionWrapper
    */
   private <T> T run(Announcement announcement, SqlCall<T> call, Carrier carrier, RetryController.Host host,
       boolean retryable, SqlInfo sql) throws SQLException {
-    session.clock.callStarting(System.nanoTime());
-    try {
-      return runTimed(announcement, call, carrier, host, retryable, sql);
-    } finally {
-      session.clock.callEnded(System.nanoTime());
-    }
+    long started = System.nanoTime();
+    session.clock.callStarting(started);
+    return runTimed(announcement, call, carrier, host, retryable, sql, started);
   }
 
   private long oracleNanos() {
     return session.timestamps == null ? 0 : session.timestamps.oracleNanos();
   }
 
+  /**
+   * The loop of {@link #run}. Two clock readings per call feed the transaction's breakdown: the
+   * call's start ({@code sent}, also the driver's short work before the message) and its end.
+   */
   private <T> T runTimed(Announcement announcement, SqlCall<T> call, Carrier carrier, RetryController.Host host,
-      boolean retryable, SqlInfo sql) throws SQLException {
+      boolean retryable, SqlInfo sql, long started) throws SQLException {
+    long sent = started;
     if (sql != null && session.timestamps != null && context.guards().anyOn()) {
       context.guards().check(sql, tracker.autoCommit() && tracker.current() == null,
           host instanceof PreparedStatementWrapper ? ((PreparedStatementWrapper) host).localTimeParameter() : null);
     }
     boolean recovering = false;
     for (;;) {
+      long oracleBefore = oracleNanos(); // the BEGIN's timestamp is taken while the call is announced
       if (session.standby != null && tracker.status().state() == TransactionStatus.State.IDLE
           && !session.standby.awaitCausalToken()) {
         delegate = session.physical; // moved to the primary
@@ -307,12 +310,13 @@ public abstract class ConnectionWrapper
       boolean publish = session.standby == null && context.causal().standbyReadersExist()
           && ((sql != null && !sql.isReadOnly()) || (commits && tracker.current() != null && tracker.current().wrote()));
       T result;
-      long oracleBefore = oracleNanos();
-      long sent = System.nanoTime();
       try {
         result = session.timestamps == null ? call.call() : timestamped(call, carrier, sql);
       } catch (SQLException e) {
-        session.clock.server(System.nanoTime() - sent - (oracleNanos() - oracleBefore));
+        long failed = System.nanoTime();
+        session.clock.server(failed - sent - (oracleNanos() - oracleBefore));
+        session.clock.callEnded(failed);
+        sent = failed;
         tracker.afterCall(e);
         if (!retryable) {
           retry.notRecovered();
@@ -326,9 +330,10 @@ public abstract class ConnectionWrapper
           throw typed;
         }
         // API calls write nothing by themselves (a COMMIT among them is resolved through the ledger)
-        long recovery = System.nanoTime();
         retry.recover(e, host, commits, sql == null || provenReadOnly());
-        session.clock.retry(System.nanoTime() - recovery);
+        long recovered = System.nanoTime();
+        session.clock.retry(recovered - sent);
+        sent = recovered; // the call is made again from here
         recovering = true;
         continue;
       } catch (CoordinatorUnavailable noTimestamp) {
@@ -338,7 +343,9 @@ public abstract class ConnectionWrapper
         retry.notRecovered();
         throw e;
       }
-      session.clock.server(System.nanoTime() - sent - (oracleNanos() - oracleBefore));
+      long returned = System.nanoTime();
+      session.clock.server(returned - sent - (oracleNanos() - oracleBefore));
+      session.clock.callEnded(returned);
       tracker.afterCall(null);
       if (publish && tracker.status().state() == TransactionStatus.State.IDLE) {
         session.publishCommitPosition();

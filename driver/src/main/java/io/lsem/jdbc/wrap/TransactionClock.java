@@ -30,7 +30,17 @@ final class TransactionClock implements TransactionListener {
   private long retry;
   private long oracleAtOpen;
   private long replaysAtOpen;
-  private TransactionBreakdown last;
+  /** The last finished transaction, kept as numbers: the record is built only when asked for. */
+  private java.util.UUID lastId;
+  private long lastTotal;
+  private long lastServer;
+  private long lastOracle;
+  private long lastRetry;
+  private long lastApplication;
+  private long lastDriver;
+  private int lastAttempts;
+  private long lastNumber = -1;
+  private boolean lastFromTimestamps;
 
   TransactionClock(ConnectionSession session, long slowNanos) {
     this.session = session;
@@ -67,7 +77,11 @@ final class TransactionClock implements TransactionListener {
 
   /** The last finished transaction's breakdown, or {@code null}. */
   TransactionBreakdown last() {
-    return last;
+    if (lastNumber < 0) {
+      return null;
+    }
+    return new TransactionBreakdown(lastFromTimestamps ? lastId.toString() : "#" + lastNumber, lastTotal, lastServer, lastOracle,
+        lastRetry, lastApplication, lastDriver, lastAttempts);
   }
 
   @Override
@@ -81,7 +95,7 @@ final class TransactionClock implements TransactionListener {
     application = 0;
     retry = 0;
     oracleAtOpen = oracleAtCallStart;
-    replaysAtOpen = session.retry.stats().replays();
+    replaysAtOpen = session.retry.replaysSoFar();
   }
 
   @Override
@@ -112,25 +126,31 @@ final class TransactionClock implements TransactionListener {
     open = false;
     long total = System.nanoTime() - begunAt;
     long oracle = oracleNanos() - oracleAtOpen;
-    int attempts = 1 + (int) (session.retry.stats().replays() - replaysAtOpen);
-    long driver = Math.max(0, total - server - application - retry - oracle);
-    String id = session.timestamps != null && session.timestamps.transactionId() != null
-        ? session.timestamps.transactionId().toString() : "#" + tx.number();
-    last = new TransactionBreakdown(id, total, server, oracle, retry, application, driver, attempts);
+    lastAttempts = 1 + (int) (session.retry.replaysSoFar() - replaysAtOpen);
+    lastTotal = total;
+    lastServer = server;
+    lastOracle = oracle;
+    lastRetry = retry;
+    lastApplication = application;
+    lastDriver = Math.max(0, total - server - application - retry - oracle);
+    lastNumber = tx.number();
+    java.util.UUID id = session.timestamps == null ? null : session.timestamps.transactionId();
+    lastFromTimestamps = id != null;
+    lastId = id;
     TransactionEvent event = new TransactionEvent();
     if (event.shouldCommit()) {
-      event.transactionId = id;
+      event.transactionId = lastFromTimestamps ? lastId.toString() : "#" + lastNumber;
       event.total = total;
-      event.server = server;
-      event.oracle = oracle;
-      event.retry = retry;
-      event.application = application;
-      event.driver = driver;
-      event.attempts = attempts;
+      event.server = lastServer;
+      event.oracle = lastOracle;
+      event.retry = lastRetry;
+      event.application = lastApplication;
+      event.driver = lastDriver;
+      event.attempts = lastAttempts;
       event.commit();
     }
     if (slowNanos > 0 && total > slowNanos) {
-      SLOW.warn("slow {}", last);
+      SLOW.warn("slow {}", last());
     }
   }
 
