@@ -40,8 +40,10 @@ public interface LsemConnection extends Connection {
 
   /**
    * Where the last transaction that ended on this connection spent its time, by layer (server,
-   * timestamp oracle, transparent retry, the application between calls, the driver), or
-   * {@code null} before the first. Measured without an extra round trip.
+   * timestamp oracle, transparent retry, the application between calls, the driver). Measured
+   * without an extra round trip, and only while someone looks: from the first call of this method
+   * on (which returns {@code null} if nothing was measured yet), or always while
+   * {@code slowTransactionThreshold} is set or a flight recording enables the JFR event.
    */
   TransactionBreakdown lastTransactionBreakdown();
 

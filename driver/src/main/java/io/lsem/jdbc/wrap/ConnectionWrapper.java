@@ -263,8 +263,11 @@ public abstract class ConnectionWrapper
    */
   private <T> T run(Announcement announcement, SqlCall<T> call, Carrier carrier, RetryController.Host host,
       boolean retryable, SqlInfo sql) throws SQLException {
-    long started = System.nanoTime();
-    session.clock.callStarting(started);
+    long started = 0;
+    if (session.clock.timing()) {
+      started = System.nanoTime();
+      session.clock.callStarting(started);
+    }
     return runTimed(announcement, call, carrier, host, retryable, sql, started);
   }
 
@@ -313,10 +316,12 @@ public abstract class ConnectionWrapper
       try {
         result = session.timestamps == null ? call.call() : timestamped(call, carrier, sql);
       } catch (SQLException e) {
-        long failed = System.nanoTime();
-        session.clock.server(failed - sent - (oracleNanos() - oracleBefore));
-        session.clock.callEnded(failed);
-        sent = failed;
+        if (started != 0) {
+          long failed = System.nanoTime();
+          session.clock.server(failed - sent - (oracleNanos() - oracleBefore));
+          session.clock.callEnded(failed);
+          sent = failed;
+        }
         tracker.afterCall(e);
         if (!retryable) {
           retry.notRecovered();
@@ -331,9 +336,11 @@ public abstract class ConnectionWrapper
         }
         // API calls write nothing by themselves (a COMMIT among them is resolved through the ledger)
         retry.recover(e, host, commits, sql == null || provenReadOnly());
-        long recovered = System.nanoTime();
-        session.clock.retry(recovered - sent);
-        sent = recovered; // the call is made again from here
+        if (started != 0) {
+          long recovered = System.nanoTime();
+          session.clock.retry(recovered - sent);
+          sent = recovered; // the call is made again from here
+        }
         recovering = true;
         continue;
       } catch (CoordinatorUnavailable noTimestamp) {
@@ -343,9 +350,11 @@ public abstract class ConnectionWrapper
         retry.notRecovered();
         throw e;
       }
-      long returned = System.nanoTime();
-      session.clock.server(returned - sent - (oracleNanos() - oracleBefore));
-      session.clock.callEnded(returned);
+      if (started != 0) {
+        long returned = System.nanoTime();
+        session.clock.server(returned - sent - (oracleNanos() - oracleBefore));
+        session.clock.callEnded(returned);
+      }
       tracker.afterCall(null);
       if (publish && tracker.status().state() == TransactionStatus.State.IDLE) {
         session.publishCommitPosition();
@@ -637,7 +646,7 @@ public abstract class ConnectionWrapper
 
   @Override
   public io.lsem.jdbc.TransactionBreakdown lastTransactionBreakdown() {
-    return session.clock.last();
+    return session.clock.requested();
   }
 
   @Override

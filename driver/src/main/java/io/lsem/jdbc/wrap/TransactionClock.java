@@ -42,9 +42,29 @@ final class TransactionClock implements TransactionListener {
   private long lastNumber = -1;
   private boolean lastFromTimestamps;
 
+  /** The application asked for a breakdown: measure from now on. */
+  private boolean requested;
+  /** Whether calls are being timed: someone consumes the breakdown. */
+  private boolean timing;
+
   TransactionClock(ConnectionSession session, long slowNanos) {
     this.session = session;
     this.slowNanos = slowNanos;
+    this.timing = slowNanos > 0 || jfrRecording();
+  }
+
+  /**
+   * Whether the run loop should read the clock for this call: only when the breakdown is
+   * consumed (asked for through the connection, the slow log, or a JFR recording of the event),
+   * so that an application that never looks pays nothing.
+   */
+  boolean timing() {
+    return timing;
+  }
+
+  /** A flight recording enables the event (no JFR started in this JVM: false at once). */
+  private static boolean jfrRecording() {
+    return jdk.jfr.FlightRecorder.isInitialized() && new TransactionEvent().isEnabled();
   }
 
   /** A call of the application starts. */
@@ -75,8 +95,17 @@ final class TransactionClock implements TransactionListener {
     lastCallEnd = now;
   }
 
-  /** The last finished transaction's breakdown, or {@code null}. */
-  TransactionBreakdown last() {
+  /**
+   * The last finished transaction's breakdown, or {@code null} before the first measured one;
+   * from this call on every transaction is measured.
+   */
+  TransactionBreakdown requested() {
+    requested = true;
+    timing = true;
+    return last();
+  }
+
+  private TransactionBreakdown last() {
     if (lastNumber < 0) {
       return null;
     }
@@ -88,6 +117,11 @@ final class TransactionClock implements TransactionListener {
   public void beforeBegin(Transaction tx) {
     if (tx.isReplay() && open) {
       return; // the same logical transaction runs again
+    }
+    timing = requested || slowNanos > 0 || jfrRecording();
+    if (!timing) {
+      open = false;
+      return;
     }
     open = true;
     begunAt = callStart;

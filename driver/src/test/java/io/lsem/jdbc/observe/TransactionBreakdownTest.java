@@ -57,6 +57,7 @@ class TransactionBreakdownTest {
     }
     Connection c = db.lsem(p);
     c.setAutoCommit(false);
+    c.unwrap(LsemConnection.class).lastTransactionBreakdown(); // measured from the first question on
     return c;
   }
 
@@ -72,6 +73,22 @@ class TransactionBreakdownTest {
     long until = System.nanoTime() + nanos;
     for (long left = nanos; left > 0; left = until - System.nanoTime()) {
       LockSupport.parkNanos(left); // the application's think time, what is being measured
+    }
+  }
+
+  /** Nobody looks: nothing is measured (the clock is not read); the first question starts it. */
+  @Test
+  void nothingIsMeasuredUntilAsked(TestDatabase db) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("timestamps", "off");
+    try (Connection c = db.lsem(p); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.execute("SELECT 1");
+      c.commit();
+      assertEquals(null, c.unwrap(LsemConnection.class).lastTransactionBreakdown());
+      s.execute("SELECT 1");
+      c.commit();
+      assertNotNull(c.unwrap(LsemConnection.class).lastTransactionBreakdown());
     }
   }
 
