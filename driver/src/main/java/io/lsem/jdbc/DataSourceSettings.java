@@ -46,8 +46,9 @@ final class DataSourceSettings implements java.io.Serializable {
       }
       int eq = pair.indexOf('=');
       String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-      if (LsemProperty.forName(name) != null) {
-        set(name, eq < 0 ? "" : decode(pair.substring(eq + 1)));
+      LsemProperty p = LsemProperty.forName(name);
+      if (p != null) {
+        set(p, eq < 0 ? "" : decode(pair.substring(eq + 1)));
       } else {
         rest.append(separator).append(pair);
         separator = '&';
@@ -68,27 +69,25 @@ final class DataSourceSettings implements java.io.Serializable {
     return url.toString();
   }
 
-  /** Whether {@code name} is one of the driver's properties (kept here rather than by pgjdbc). */
-  boolean owns(String name) {
-    return LsemProperty.forName(name) != null;
+  /** The driver's property named {@code name}, or {@code null} for a pgjdbc one (kept by pgjdbc). */
+  LsemProperty owned(String name) {
+    return LsemProperty.forName(name);
   }
 
-  /** Sets one of the driver's properties, refusing a bad value with the accepted form. */
-  void set(String name, String value) {
-    LsemProperty p = LsemProperty.forName(name);
-    if (value != null && p.parse(value) == null) {
-      throw new IllegalArgumentException("Invalid value '" + value + "' for property '" + name + "': expected "
-          + p.expectedForm() + " (default " + (p.defaultValue().isEmpty() ? "none" : p.defaultValue()) + ")");
-    }
+  /** Sets one of the driver's properties, refusing a bad value with the URL path's message. */
+  void set(LsemProperty p, String value) {
     if (value == null) {
-      lsem.remove(name);
-    } else {
-      lsem.put(name, value);
+      lsem.remove(p.propertyName());
+      return;
     }
+    if (p.parse(value) == null) {
+      throw new IllegalArgumentException(ConnectionConfig.invalidValue(p, value));
+    }
+    lsem.put(p.propertyName(), value);
   }
 
-  String get(String name) {
-    return lsem.get(name);
+  String get(LsemProperty p) {
+    return lsem.get(p.propertyName());
   }
 
   /** Opens a connection through the driver for pgjdbc's {@code plainUrl}. */

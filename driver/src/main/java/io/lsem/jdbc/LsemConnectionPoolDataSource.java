@@ -7,11 +7,11 @@ import org.postgresql.ds.PGConnectionPoolDataSource;
 /**
  * pgjdbc's {@code PGConnectionPoolDataSource} through the LSEM driver, for application servers and
  * pools that take a {@code ConnectionPoolDataSource}: configured like pgjdbc's (setters or a
- * {@code jdbc:lsem:postgresql:} URL), with the driver's own properties by
- * {@link #setProperty(String, String)} or in the URL. The physical connection inside each
- * {@code PooledConnection} is the driver's.
+ * {@code jdbc:lsem:postgresql:} URL), with the driver's own properties as bean properties
+ * ({@link LsemDataSourceProperties}), by {@link #setProperty(String, String)} or in the URL. The
+ * physical connection inside each {@code PooledConnection} is the driver's.
  */
-public class LsemConnectionPoolDataSource extends PGConnectionPoolDataSource {
+public class LsemConnectionPoolDataSource extends PGConnectionPoolDataSource implements LsemDataSourceProperties {
   private static final long serialVersionUID = 1L;
   private final DataSourceSettings lsem = new DataSourceSettings();
 
@@ -37,11 +37,12 @@ public class LsemConnectionPoolDataSource extends PGConnectionPoolDataSource {
     return getUrl();
   }
 
-  /** Sets a driver property (validated now) or a pgjdbc one. */
+  /** Sets a driver property (validated now, as in the URL) or a pgjdbc one. */
   @Override
   public void setProperty(String name, String value) throws SQLException {
-    if (lsem.owns(name)) {
-      lsem.set(name, value);
+    LsemProperty p = lsem.owned(name);
+    if (p != null) {
+      lsem.set(p, value);
     } else {
       super.setProperty(name, value);
     }
@@ -49,7 +50,18 @@ public class LsemConnectionPoolDataSource extends PGConnectionPoolDataSource {
 
   @Override
   public String getProperty(String name) throws SQLException {
-    return lsem.owns(name) ? lsem.get(name) : super.getProperty(name);
+    LsemProperty p = lsem.owned(name);
+    return p != null ? lsem.get(p) : super.getProperty(name);
+  }
+
+  @Override
+  public void setDriverProperty(LsemProperty property, String value) {
+    lsem.set(property, value);
+  }
+
+  @Override
+  public String getDriverProperty(LsemProperty property) {
+    return lsem.get(property);
   }
 
   @Override

@@ -7,10 +7,11 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * pgjdbc's {@code PGSimpleDataSource} through the LSEM driver: configured the same way (server
  * names, ports, database, pgjdbc's setters and properties) or by a {@code jdbc:lsem:postgresql:}
- * URL, and the driver's own properties by {@link #setProperty(String, String)} or in the URL.
+ * URL, and the driver's own properties as bean properties ({@link LsemDataSourceProperties}), by
+ * {@link #setProperty(String, String)} or in the URL.
  * Every connection it hands out is the driver's. Not pooled: use {@code LsemDataSource} or a pool.
  */
-public class LsemSimpleDataSource extends PGSimpleDataSource {
+public class LsemSimpleDataSource extends PGSimpleDataSource implements LsemDataSourceProperties {
   private static final long serialVersionUID = 1L;
   private final DataSourceSettings lsem = new DataSourceSettings();
 
@@ -36,11 +37,12 @@ public class LsemSimpleDataSource extends PGSimpleDataSource {
     return getUrl();
   }
 
-  /** Sets a driver property (validated now) or a pgjdbc one. */
+  /** Sets a driver property (validated now, as in the URL) or a pgjdbc one. */
   @Override
   public void setProperty(String name, String value) throws SQLException {
-    if (lsem.owns(name)) {
-      lsem.set(name, value);
+    LsemProperty p = lsem.owned(name);
+    if (p != null) {
+      lsem.set(p, value);
     } else {
       super.setProperty(name, value);
     }
@@ -48,7 +50,18 @@ public class LsemSimpleDataSource extends PGSimpleDataSource {
 
   @Override
   public String getProperty(String name) throws SQLException {
-    return lsem.owns(name) ? lsem.get(name) : super.getProperty(name);
+    LsemProperty p = lsem.owned(name);
+    return p != null ? lsem.get(p) : super.getProperty(name);
+  }
+
+  @Override
+  public void setDriverProperty(LsemProperty property, String value) {
+    lsem.set(property, value);
+  }
+
+  @Override
+  public String getDriverProperty(LsemProperty property) {
+    return lsem.get(property);
   }
 
   @Override

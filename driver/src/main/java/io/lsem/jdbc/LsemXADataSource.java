@@ -15,7 +15,7 @@ import org.postgresql.xa.PGXADataSource;
  * global transaction's branches are ordinary two-phase-commit branches: they are not replayed
  * (PREPARE TRANSACTION makes a transaction non-replayable) and get no shared global timestamp.
  */
-public class LsemXADataSource extends PGXADataSource {
+public class LsemXADataSource extends PGXADataSource implements LsemDataSourceProperties {
   private static final long serialVersionUID = 1L;
   private final DataSourceSettings lsem = new DataSourceSettings();
 
@@ -41,11 +41,12 @@ public class LsemXADataSource extends PGXADataSource {
     return getUrl();
   }
 
-  /** Sets a driver property (validated now) or a pgjdbc one. */
+  /** Sets a driver property (validated now, as in the URL) or a pgjdbc one. */
   @Override
   public void setProperty(String name, String value) throws SQLException {
-    if (lsem.owns(name)) {
-      lsem.set(name, value);
+    LsemProperty p = lsem.owned(name);
+    if (p != null) {
+      lsem.set(p, value);
     } else {
       super.setProperty(name, value);
     }
@@ -53,7 +54,18 @@ public class LsemXADataSource extends PGXADataSource {
 
   @Override
   public String getProperty(String name) throws SQLException {
-    return lsem.owns(name) ? lsem.get(name) : super.getProperty(name);
+    LsemProperty p = lsem.owned(name);
+    return p != null ? lsem.get(p) : super.getProperty(name);
+  }
+
+  @Override
+  public void setDriverProperty(LsemProperty property, String value) {
+    lsem.set(property, value);
+  }
+
+  @Override
+  public String getDriverProperty(LsemProperty property) {
+    return lsem.get(property);
   }
 
   @Override

@@ -7,13 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lsem.testkit.PostgresExtension;
 import io.lsem.testkit.TestDatabase;
+import java.beans.Introspector;
+import java.beans.PropertyDescriptor;
 import java.net.URI;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLDataException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.CommonDataSource;
+import javax.sql.ConnectionPoolDataSource;
+import javax.sql.DataSource;
 import javax.sql.PooledConnection;
 import javax.sql.XAConnection;
+import javax.sql.XADataSource;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import org.junit.jupiter.api.Test;
@@ -71,6 +83,90 @@ class DataSourceClassesTest {
     try (Connection admin = db.plain()) {
       assertEquals("1", scalar(admin, "SELECT count(*) FROM xa_branch"));
       assertEquals("0", scalar(admin, "SELECT count(*) FROM pg_prepared_xacts"), "nothing left prepared");
+    }
+  }
+
+  /** Containers and frameworks find properties by JavaBeans introspection: every driver property is one, on each class. */
+  @Test
+  void everyDriverPropertyIsABeanPropertyOfEachClass() throws Exception {
+    for (Class<?> type : List.of(LsemSimpleDataSource.class, LsemConnectionPoolDataSource.class, LsemXADataSource.class)) {
+      Map<String, PropertyDescriptor> beans = new HashMap<>();
+      for (PropertyDescriptor d : Introspector.getBeanInfo(type).getPropertyDescriptors()) {
+        beans.put(d.getName(), d);
+      }
+      Object ds = type.getConstructor().newInstance();
+      for (LsemProperty p : LsemProperty.values()) {
+        PropertyDescriptor d = beans.get(p.propertyName());
+        assertTrue(d != null && d.getWriteMethod() != null && d.getReadMethod() != null,
+            type.getSimpleName() + " has no bean property " + p.propertyName());
+        assertEquals(String.class, d.getPropertyType(), p.propertyName() + " takes the URL's text");
+        assertEquals(null, d.getReadMethod().invoke(ds), p.propertyName() + " unset at first");
+        d.getWriteMethod().invoke(ds, p.defaultValue());
+        assertEquals(p.defaultValue(), d.getReadMethod().invoke(ds), p.propertyName());
+        assertEquals(p.defaultValue(), ((LsemDataSourceProperties) ds).getDriverProperty(p));
+      }
+    }
+  }
+
+  /**
+   * A container's path: attribute names and texts applied by introspection, as Tomcat's
+   * {@code <Resource>} or an application server's data source properties are, reach the driver for
+   * each of the three classes (retry off, untyped exceptions) and pgjdbc (application name).
+   */
+  @Test
+  void beanPropertiesReachTheDriverThroughEachClass(TestDatabase db) throws Exception {
+    Map<String, String> attributes = new LinkedHashMap<>();
+    attributes.put("url", db.lsemUrl());
+    attributes.put("user", db.user());
+    attributes.put("password", db.password());
+    attributes.put("applicationName", "by-beans");
+    attributes.put("retry", "false");
+    attributes.put("typedExceptions", "false");
+    for (CommonDataSource ds : List.of(new LsemSimpleDataSource(), new LsemConnectionPoolDataSource(), new LsemXADataSource())) {
+      Map<String, PropertyDescriptor> beans = new HashMap<>();
+      for (PropertyDescriptor d : Introspector.getBeanInfo(ds.getClass()).getPropertyDescriptors()) {
+        beans.put(d.getName(), d);
+      }
+      for (Map.Entry<String, String> a : attributes.entrySet()) {
+        beans.get(a.getKey()).getWriteMethod().invoke(ds, a.getValue());
+      }
+      String name = ds.getClass().getSimpleName();
+      PooledConnection physical = ds instanceof XADataSource ? ((XADataSource) ds).getXAConnection()
+          : ds instanceof ConnectionPoolDataSource ? ((ConnectionPoolDataSource) ds).getPooledConnection() : null;
+      try (Connection c = physical != null ? physical.getConnection() : ((DataSource) ds).getConnection();
+           Statement s = c.createStatement()) {
+        assertFalse(c.unwrap(LsemConnection.class).isRetryEnabled(), name + ": retry=false reached the driver");
+        assertEquals("by-beans", applicationName(c), name);
+        SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT 1/0"));
+        assertFalse(e instanceof SQLDataException, name + ": typedExceptions=false reached the driver, got " + e);
+      } finally {
+        if (physical != null) {
+          physical.close();
+        }
+      }
+    }
+  }
+
+  /** A bad value set on a data source is refused when set, with the very message the URL gives at connect. */
+  @Test
+  void aBadBeanValueGetsTheUrlsMessage(TestDatabase db) {
+    Map<String, String> bad = Map.of("retry", "maybe", "poolMaxSize", "0", "retryBackoffBase", "5 parsecs",
+        "timestamps", "sometimes");
+    for (Map.Entry<String, String> b : bad.entrySet()) {
+      SQLException byUrl = assertThrows(SQLException.class, () -> DriverManager.getConnection(
+          db.lsemUrl() + "?" + b.getKey() + "=" + b.getValue().replace(" ", "%20"), db.credentials()).close());
+      LsemXADataSource ds = new LsemXADataSource();
+      IllegalArgumentException bySetter = assertThrows(IllegalArgumentException.class,
+          () -> ds.setDriverProperty(LsemProperty.forName(b.getKey()), b.getValue()));
+      IllegalArgumentException byProperty = assertThrows(IllegalArgumentException.class,
+          () -> ds.setProperty(b.getKey(), b.getValue()));
+      IllegalArgumentException inUrl = assertThrows(IllegalArgumentException.class,
+          () -> ds.setUrl(db.lsemUrl() + "?" + b.getKey() + "=" + b.getValue().replace(" ", "%20")));
+      assertTrue(byUrl.getMessage().contains("'" + b.getValue() + "'") && byUrl.getMessage().contains("expected"),
+          byUrl.getMessage());
+      assertEquals(byUrl.getMessage(), bySetter.getMessage());
+      assertEquals(byUrl.getMessage(), byProperty.getMessage());
+      assertEquals(byUrl.getMessage(), inUrl.getMessage());
     }
   }
 

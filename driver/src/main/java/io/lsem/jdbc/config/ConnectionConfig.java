@@ -145,8 +145,7 @@ public final class ConnectionConfig {
       String text = given.getOrDefault(p, p.defaultValue());
       Object value = p.parse(text);
       if (value == null) {
-        throw new InvalidPropertyException(p.propertyName(), "Invalid value '" + text + "' for property '"
-            + p.propertyName() + "': expected " + p.expectedForm() + " (default " + p.defaultValue() + ")");
+        throw new InvalidPropertyException(p.propertyName(), invalidValue(p, text));
       }
       values.put(p, value);
     }
@@ -155,6 +154,15 @@ public final class ConnectionConfig {
           + io.lsem.jdbc.clock.etcd.CoordinatorAddress.FORM);
     }
     return new LsemSettings(values);
+  }
+
+  /**
+   * The error text for a value of {@code p} that does not parse, naming the property, the value and
+   * the accepted form; the URL, {@code Properties} and the data sources' setters all report it so.
+   */
+  public static String invalidValue(LsemProperty p, String text) {
+    return "Invalid value '" + text + "' for property '" + p.propertyName() + "': expected " + p.expectedForm()
+        + " (default " + (p.defaultValue().isEmpty() ? "none" : p.defaultValue()) + ")";
   }
 
   /** {@code url} with every password-like value hidden, names read as pgjdbc decodes them ({@link Redaction}). */
