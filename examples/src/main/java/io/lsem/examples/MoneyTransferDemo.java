@@ -1,9 +1,11 @@
 package io.lsem.examples;
 
 import io.lsem.jdbc.LsemConnection;
+import io.lsem.jdbc.RetryStats;
 import io.lsem.jdbc.TransactionStatus;
-import io.lsem.testkit.PostgresServer;
-import io.lsem.testkit.TestDatabase;
+import io.lsem.jdbc.cli.Lsem;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -12,14 +14,18 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Shows the driver at work: starts an embedded PostgreSQL, then moves money between accounts
- * from several threads through {@code jdbc:lsem:postgresql://}, with ordinary JDBC code. It
- * prints the transaction boundaries the driver sees for one transfer (from the API and from SQL
- * text), then runs the concurrent transfers and checks that no money appeared or vanished.
+ * Shows the driver at work: starts an embedded PostgreSQL, installs the commit ledger the way an
+ * operator would ({@code lsem install}), then moves money between accounts through
+ * {@code jdbc:lsem:postgresql://} with ordinary JDBC code. It prints the transaction boundaries the
+ * driver sees for one transfer (from the API and from SQL text), that transfer's global timestamps
+ * and ledger row, and where its time went; then runs concurrent transfers at SERIALIZABLE with no
+ * retry code, prints the conflicts the driver replayed out of sight, and checks that no money
+ * appeared or vanished.
  *
  * <p>Run with {@code mvn -B -q -pl examples -am -DskipTests package exec:java}.
  */
@@ -33,15 +39,24 @@ public final class MoneyTransferDemo {
 
   public static void main(String[] args) throws Exception {
     System.out.println("Starting an embedded PostgreSQL ...");
-    TestDatabase db = PostgresServer.shared().createDatabase("demo");
-    String url = db.lsemUrl();
-    System.out.println("URL: " + url + "   (only the 'lsem:' differs from plain pgjdbc)\n");
-    try (Connection c = DriverManager.getConnection(url, db.credentials())) {
-      createAccounts(c);
-      showBoundaries(c);
+    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(Files.createTempDirectory("lsem-demo-"))
+        .setCleanDataDirectory(true).setServerConfig("listen_addresses", "127.0.0.1").start()) {
+      String plain = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
+      System.out.println("Installing the commit ledger (lsem install) ...");
+      if (Lsem.run(new String[] {"install", "--url", plain, "--user", "postgres"}, System.out, System.err) != 0) {
+        throw new IllegalStateException("lsem install failed");
+      }
+      String url = "jdbc:lsem:" + plain.substring("jdbc:".length());
+      System.out.println("URL: " + url + "   (only the 'lsem:' differs from plain pgjdbc)\n");
+      Properties credentials = new Properties();
+      credentials.setProperty("user", "postgres");
+      try (Connection c = DriverManager.getConnection(url, credentials)) {
+        createAccounts(c);
+        showBoundaries(c);
+        showTimestamps(c);
+      }
+      runConcurrentTransfers(url, credentials);
     }
-    runConcurrentTransfers(url, db);
-    db.drop();
   }
 
   private static void createAccounts(Connection c) throws SQLException {
@@ -81,6 +96,30 @@ public final class MoneyTransferDemo {
     System.out.println();
   }
 
+  /** One transfer's global timestamps, its row in the commit ledger, and where its time went. */
+  private static void showTimestamps(Connection c) throws SQLException {
+    LsemConnection lsem = c.unwrap(LsemConnection.class);
+    lsem.lastTransactionBreakdown(); // measure from here on
+    c.setAutoCommit(false);
+    transfer(c, 5, 6, 7);
+    String id = String.valueOf(lsem.currentTransactionId());
+    long start = lsem.currentStartTimestamp();
+    c.commit();
+    System.out.println("Global timestamps of one transfer (hybrid logical clock, 46 bits of ms | 18 of counter):");
+    System.out.printf("  logical id %s, start %d, commit %d%n", id, start, lsem.lastCommitTimestamp());
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "SELECT txn_id, xid, start_ts, commit_ts, attempts FROM lsem.commit_log WHERE txn_id = '" + id + "'")) {
+      while (rs.next()) {
+        System.out.printf("  lsem.commit_log: txn_id %s, xid8 %s, start_ts %d, commit_ts %d, attempts %d%n",
+            rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getInt(5));
+      }
+    }
+    System.out.println("  " + lsem.lastTransactionBreakdown());
+    c.commit();
+    c.setAutoCommit(true);
+    System.out.println();
+  }
+
   private static void print(String step, LsemConnection c) {
     TransactionStatus st = c.transactionStatus();
     System.out.printf("  %-34s -> %-6s %d begun so far  (%s)%n", step, st.state(), st.transactionNumber(),
@@ -107,16 +146,20 @@ public final class MoneyTransferDemo {
     }
   }
 
-  private static void runConcurrentTransfers(String url, TestDatabase db) throws Exception {
-    System.out.printf("Running %d threads x %d transfers at READ COMMITTED ...%n", THREADS, TRANSFERS_PER_THREAD);
+  private static void runConcurrentTransfers(String url, Properties credentials) throws Exception {
+    System.out.printf("Running %d threads x %d transfers at SERIALIZABLE, no retry code in the application ...%n",
+        THREADS, TRANSFERS_PER_THREAD);
     AtomicLong committed = new AtomicLong();
     AtomicLong rejected = new AtomicLong();
+    AtomicLong replays = new AtomicLong();
+    AtomicLong recovered = new AtomicLong();
     List<Thread> threads = new ArrayList<>();
     long start = System.nanoTime();
     for (int t = 0; t < THREADS; t++) {
       Thread thread = new Thread(() -> {
-        try (Connection c = DriverManager.getConnection(url, db.credentials())) {
+        try (Connection c = DriverManager.getConnection(url, credentials)) {
           c.setAutoCommit(false);
+          c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
           ThreadLocalRandom random = ThreadLocalRandom.current();
           for (int i = 0; i < TRANSFERS_PER_THREAD; i++) {
             int src = 1 + random.nextInt(ACCOUNTS);
@@ -126,10 +169,13 @@ public final class MoneyTransferDemo {
               c.commit();
               committed.incrementAndGet();
             } catch (SQLException e) {
-              c.rollback(); // e.g. 23514: the balance would go below zero
+              c.rollback(); // e.g. 23514: the balance would go below zero; never a serialization failure
               rejected.incrementAndGet();
             }
           }
+          RetryStats stats = c.unwrap(LsemConnection.class).retryStats();
+          replays.addAndGet(stats.replays());
+          recovered.addAndGet(stats.recovered());
         } catch (SQLException e) {
           throw new IllegalStateException(e);
         }
@@ -141,14 +187,17 @@ public final class MoneyTransferDemo {
       t.join();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    try (Connection c = DriverManager.getConnection(url, db.credentials()); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT (SELECT sum(balance) FROM account), (SELECT count(*) FROM transfer)")) {
+    try (Connection c = DriverManager.getConnection(url, credentials); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT (SELECT sum(balance) FROM account), (SELECT count(*) FROM transfer),"
+             + " (SELECT count(*) FROM lsem.commit_log)")) {
       rs.next();
       System.out.printf("  committed %d transfers (%d refused by the balance check) in %.2f s: %.0f transfers/s%n",
           committed.get(), rejected.get(), seconds, committed.get() / seconds);
-      System.out.printf("  total balance %d (expected %d), transfer rows %d (expected %d)%n", rs.getLong(1),
-          ACCOUNTS * INITIAL_BALANCE, rs.getLong(2), committed.get() + 1);
-      if (rs.getLong(1) != ACCOUNTS * INITIAL_BALANCE || rs.getLong(2) != committed.get() + 1) {
+      System.out.printf("  serialization conflicts replayed out of sight: %d replays, %d calls recovered%n",
+          replays.get(), recovered.get());
+      System.out.printf("  total balance %d (expected %d), transfer rows %d (expected %d), ledger rows %d%n",
+          rs.getLong(1), ACCOUNTS * INITIAL_BALANCE, rs.getLong(2), committed.get() + 2, rs.getLong(3));
+      if (rs.getLong(1) != ACCOUNTS * INITIAL_BALANCE || rs.getLong(2) != committed.get() + 2) {
         throw new IllegalStateException("money appeared or vanished");
       }
     }

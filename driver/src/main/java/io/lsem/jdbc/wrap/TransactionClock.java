@@ -80,8 +80,14 @@ final class TransactionClock implements TransactionListener {
   void server(long nanos) {
     if (open) {
       server += nanos;
+      if (openId == null && session.timestamps != null) {
+        openId = session.timestamps.transactionId(); // taken while the transaction is open, whatever the listeners' order
+      }
     }
   }
+
+  /** The open transaction's logical id, once seen. */
+  private java.util.UUID openId;
 
   /** Transparent retry took {@code nanos}: rollback, backoff and replay. */
   void retry(long nanos) {
@@ -124,6 +130,7 @@ final class TransactionClock implements TransactionListener {
       return;
     }
     open = true;
+    openId = null;
     begunAt = callStart;
     server = 0;
     application = 0;
@@ -168,9 +175,8 @@ final class TransactionClock implements TransactionListener {
     lastApplication = application;
     lastDriver = Math.max(0, total - server - application - retry - oracle);
     lastNumber = tx.number();
-    java.util.UUID id = session.timestamps == null ? null : session.timestamps.transactionId();
-    lastFromTimestamps = id != null;
-    lastId = id;
+    lastFromTimestamps = openId != null;
+    lastId = openId;
     TransactionEvent event = new TransactionEvent();
     if (event.shouldCommit()) {
       event.transactionId = lastFromTimestamps ? lastId.toString() : "#" + lastNumber;
