@@ -90,6 +90,17 @@ final class DataSourceSettings implements java.io.Serializable {
     return lsem.get(p.propertyName());
   }
 
+  /** A JNDI reference for {@code type} read back by {@link LsemObjectFactory}, pgjdbc's entries added by the caller. */
+  static javax.naming.Reference reference(Class<?> type) {
+    return new javax.naming.Reference(type.getName(), LsemObjectFactory.class.getName(), null);
+  }
+
+  /** Adds the driver's properties, as set, to {@code ref}. */
+  javax.naming.Reference addTo(javax.naming.Reference ref) {
+    lsem.forEach((name, value) -> ref.add(new javax.naming.StringRefAddr(name, value)));
+    return ref;
+  }
+
   /** Opens a connection through the driver for pgjdbc's {@code plainUrl}. */
   Connection connect(String plainUrl, String user, String password) throws SQLException {
     Properties p = new Properties();

@@ -69,6 +69,17 @@ public class LsemConnectionPoolDataSource extends PGConnectionPoolDataSource imp
     return lsem.connect(super.getUrl(), user, password);
   }
 
+  /** A reference that {@link LsemObjectFactory} turns back into this class, the driver's properties included. */
+  @Override
+  protected javax.naming.Reference createReference() {
+    return DataSourceSettings.reference(getClass());
+  }
+
+  @Override
+  public javax.naming.Reference getReference() throws javax.naming.NamingException {
+    return lsem.addTo(super.getReference());
+  }
+
   @Override
   public String getDescription() {
     return "LSEM JDBC ConnectionPoolDataSource over pgjdbc " + org.postgresql.util.DriverInfo.DRIVER_VERSION;

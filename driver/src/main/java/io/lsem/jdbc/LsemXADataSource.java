@@ -78,6 +78,17 @@ public class LsemXADataSource extends PGXADataSource implements LsemDataSourcePr
     return new PGXAConnection(getConnection(user, password).unwrap(BaseConnection.class));
   }
 
+  /** A reference that {@link LsemObjectFactory} turns back into this class, the driver's properties included. */
+  @Override
+  protected javax.naming.Reference createReference() {
+    return DataSourceSettings.reference(getClass());
+  }
+
+  @Override
+  public javax.naming.Reference getReference() throws javax.naming.NamingException {
+    return lsem.addTo(super.getReference());
+  }
+
   @Override
   public String getDescription() {
     return "LSEM JDBC XADataSource over pgjdbc " + org.postgresql.util.DriverInfo.DRIVER_VERSION;

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.ds.PGConnectionPoolDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.postgresql.ds.common.BaseDataSource;
 import org.postgresql.xa.PGXADataSource;
 
 /**
@@ -143,6 +144,26 @@ class DataSourceClassesTest {
         if (physical != null) {
           physical.close();
         }
+      }
+    }
+  }
+
+  /** A container's JNDI path: the reference names the LSEM factory, which rebuilds the class with both kinds of property. */
+  @Test
+  void aJndiReferenceRebuildsEachClassWithTheDriversProperties(TestDatabase db) throws Exception {
+    for (BaseDataSource original : List.of(new LsemSimpleDataSource(), new LsemConnectionPoolDataSource(), new LsemXADataSource())) {
+      original.setUrl(db.lsemUrl() + "?retry=false&ApplicationName=by-jndi");
+      original.setUser(db.user());
+      original.setPassword(db.password());
+      javax.naming.Reference ref = original.getReference();
+      assertEquals(LsemObjectFactory.class.getName(), ref.getFactoryClassName());
+      Object rebuilt = new LsemObjectFactory().getObjectInstance(ref, null, null, null);
+      assertEquals(original.getClass(), rebuilt.getClass());
+      BaseDataSource ds = (BaseDataSource) rebuilt;
+      assertEquals("false", ((LsemDataSourceProperties) ds).getRetry());
+      try (Connection c = ds.getConnection()) {
+        assertFalse(c.unwrap(LsemConnection.class).isRetryEnabled(), ds.getClass().getSimpleName());
+        assertEquals("by-jndi", applicationName(c));
       }
     }
   }
