@@ -164,6 +164,30 @@ class EtcdTimestampOracleTest {
     assertTrue(client.next() > before, "the same client works again, forward");
   }
 
+  /** etcd with authentication on: a clear error at once (not after the timeout), naming the cause. */
+  @Test
+  void anEtcdWithAuthenticationOnIsAClearErrorAtOnce() throws Exception {
+    try (EtcdCluster secured = EtcdCluster.start(1)) {
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      String base = secured.coordinator("").replace("etcd://", "http://");
+      for (String[] call : new String[][] {{"/v3/auth/user/add", "{\"name\":\"root\",\"password\":\"pw\"}"},
+          {"/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}"}, {"/v3/auth/enable", "{}"}}) {
+        java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(base + call[0])).POST(java.net.http.HttpRequest.BodyPublishers.ofString(call[1]))
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+      }
+      EtcdTimestampOracle client = new EtcdTimestampOracle(CoordinatorAddress.parse(secured.coordinator("/auth")),
+          Duration.ofSeconds(30), 500);
+      long start = System.nanoTime();
+      CoordinatorUnavailable e = assertThrows(CoordinatorUnavailable.class, client::next);
+      assertTrue(System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(10),
+          "refused at once, not after the 30 s timeout");
+      assertTrue(e.getMessage().contains("authentication") && e.getMessage().contains("user name"), e.getMessage());
+      assertTrue(!e.getMessage().contains("pw\""), "no password in the message");
+    }
+  }
+
   @Test
   void badCoordinatorsAreNamedWithTheExpectedForm(TestDatabase db) {
     for (String bad : new String[] {"http://127.0.0.1:2379", "etcd://", "etcd://127.0.0.1", "etcd://h:99999",

@@ -183,6 +183,9 @@ public final class EtcdTimestampOracle implements TimestampOracle {
             preferred = member;
             return response.body();
           }
+          if (response.statusCode() >= 400 && response.statusCode() < 500) {
+            throw refused(endpoint, response.statusCode(), response.body()); // an answer, not an outage
+          }
           failures.put(endpoint, "HTTP " + response.statusCode() + " " + firstLine(response.body()));
         } catch (IOException e) {
           failures.put(endpoint, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
@@ -196,6 +199,18 @@ public final class EtcdTimestampOracle implements TimestampOracle {
         Thread.onSpinWait(); // every member failed at once (an election, say): the next round asks again
       }
     }
+  }
+
+  /** A member answered and refused the request (etcd's authentication, say): no other member will differ. */
+  private CoordinatorUnavailable refused(URI endpoint, int status, String body) {
+    Matcher m = Pattern.compile("\"message\"\\s*:\\s*\"([^\"]*)\"").matcher(body);
+    String why = m.find() ? m.group(1) : firstLine(body);
+    String hint = why.contains("user name") || why.contains("token") || why.contains("permission")
+        ? "; etcd authentication is on, and the driver does not authenticate to etcd: give the driver an etcd"
+            + " cluster (or a prefix behind a proxy) without authentication"
+        : "";
+    return new CoordinatorUnavailable("the timestamp coordinator " + address + " refused the request: "
+        + endpoint.getHost() + ":" + endpoint.getPort() + " answered HTTP " + status + " " + why + hint);
   }
 
   private CoordinatorUnavailable unavailable(Map<URI, String> failures) {
