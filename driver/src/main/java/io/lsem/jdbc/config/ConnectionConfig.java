@@ -161,7 +161,8 @@ public final class ConnectionConfig {
    * the accepted form; the URL, {@code Properties} and the data sources' setters all report it so.
    */
   public static String invalidValue(LsemProperty p, String text) {
-    return "Invalid value '" + text + "' for property '" + p.propertyName() + "': expected " + p.expectedForm()
+    // a value may itself be a URL with credentials (coordinator=etcd://user:pw@...): never echoed
+    return "Invalid value '" + Redaction.redact(text) + "' for property '" + p.propertyName() + "': expected " + p.expectedForm()
         + " (default " + (p.defaultValue().isEmpty() ? "none" : p.defaultValue()) + ")";
   }
 

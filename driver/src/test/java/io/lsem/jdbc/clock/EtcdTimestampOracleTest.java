@@ -199,6 +199,13 @@ class EtcdTimestampOracleTest {
     p.setProperty("timestampOracle", "etcd");
     InvalidPropertyException missing = assertThrows(InvalidPropertyException.class, () -> db.lsem(p).close());
     assertTrue(missing.getMessage().contains("coordinator"), missing.getMessage());
+    p.setProperty("coordinator", "etcd://app:s3cr3t@127.0.0.1:2379");
+    InvalidPropertyException credentials = assertThrows(InvalidPropertyException.class, () -> db.lsem(p).close());
+    assertTrue(credentials.getMessage().contains("coordinator") && !credentials.getMessage().contains("s3cr3t"),
+        credentials.getMessage());
+    IllegalArgumentException parsed = assertThrows(IllegalArgumentException.class,
+        () -> CoordinatorAddress.parse("etcd://h:2379/p?password=s3cr3t"));
+    assertTrue(!parsed.getMessage().contains("s3cr3t"), parsed.getMessage());
     p.setProperty("coordinator", "etcd://nowhere");
     InvalidPropertyException malformed = assertThrows(InvalidPropertyException.class, () -> db.lsem(p).close());
     assertTrue(malformed.getMessage().contains("etcd://nowhere") && malformed.getMessage().contains("host:port"),

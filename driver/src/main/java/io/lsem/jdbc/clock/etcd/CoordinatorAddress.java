@@ -17,7 +17,12 @@ public record CoordinatorAddress(List<URI> endpoints, String prefix) {
 
   /** Parses {@code text}; throws {@link IllegalArgumentException} naming the bad part and {@link #FORM}. */
   public static CoordinatorAddress parse(String text) {
-    String t = text == null ? "" : text.trim();
+    String raw = text == null ? "" : text.trim();
+    String t = io.lsem.jdbc.config.Redaction.redact(raw); // what messages show: credentials hidden
+    if (!raw.equals(t) || raw.contains("@")) {
+      throw new IllegalArgumentException("coordinator '" + t + "' carries credentials, which the driver does not"
+          + " send to etcd; expected " + FORM);
+    }
     if (!t.startsWith("etcd://")) {
       throw new IllegalArgumentException("coordinator '" + t + "' does not start with etcd://; expected " + FORM);
     }
