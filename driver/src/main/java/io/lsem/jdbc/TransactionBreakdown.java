@@ -6,7 +6,9 @@ package io.lsem.jdbc;
  * ROLLBACK. The parts add up to {@code totalNanos}.
  *
  * @param transactionId the logical transaction id with timestamps on, else the driver's number ("#n")
- * @param totalNanos wall time of the transaction
+ * @param totalNanos wall time of the transaction, the wait for its pooled connection included
+ * @param poolWaitNanos waiting for the pooled connection it runs on (an {@code LsemDataSource} or
+ *     {@code pool=true} borrow just before it), else 0
  * @param serverNanos in calls to the server (statements, COMMIT), network included: L0
  * @param oracleNanos waiting for global timestamps (the in-JVM clock or the coordinator): L2
  * @param retryNanos transparent retry: backoff and the replay of earlier calls
@@ -14,13 +16,15 @@ package io.lsem.jdbc;
  * @param driverNanos the driver's own work: the rest
  * @param attempts runs of the transaction, the first included
  */
-public record TransactionBreakdown(String transactionId, long totalNanos, long serverNanos, long oracleNanos,
+public record TransactionBreakdown(String transactionId, long totalNanos, long poolWaitNanos, long serverNanos,
+    long oracleNanos,
     long retryNanos, long applicationNanos, long driverNanos, int attempts) {
 
   @Override
   public String toString() {
-    return String.format(java.util.Locale.ROOT, "transaction %s: %.3f ms = server %.3f + oracle %.3f + retry %.3f"
-        + " (%d attempts) + application %.3f + driver %.3f", transactionId, totalNanos / 1e6, serverNanos / 1e6,
+    return String.format(java.util.Locale.ROOT, "transaction %s: %.3f ms = pool wait %.3f + server %.3f + oracle %.3f"
+        + " + retry %.3f (%d attempts) + application %.3f + driver %.3f", transactionId, totalNanos / 1e6,
+        poolWaitNanos / 1e6, serverNanos / 1e6,
         oracleNanos / 1e6, retryNanos / 1e6, attempts, applicationNanos / 1e6, driverNanos / 1e6);
   }
 }

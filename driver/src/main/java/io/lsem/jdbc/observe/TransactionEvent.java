@@ -22,6 +22,9 @@ public final class TransactionEvent extends jdk.jfr.Event {
   @Label("Total") @Timespan(Timespan.NANOSECONDS)
   public long total;
 
+  @Label("Pool Wait") @Timespan(Timespan.NANOSECONDS)
+  public long poolWait;
+
   @Label("Server") @Timespan(Timespan.NANOSECONDS)
   public long server;
 

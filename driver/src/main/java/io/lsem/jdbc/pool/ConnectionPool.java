@@ -208,6 +208,7 @@ public final class ConnectionPool implements AutoCloseable {
     p.borrowedNanos = now;
     p.borrows++;
     p.borrowWaitNanos += now - start;
+    p.session.poolWaited(now - start);
     if (settings.leakThresholdNanos() > 0) {
       p.lease = lease;
       p.leakReported = false;

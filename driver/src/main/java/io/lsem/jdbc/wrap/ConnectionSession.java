@@ -54,6 +54,11 @@ public final class ConnectionSession {
     void release(ConnectionWrapper lease) throws SQLException;
   }
 
+  /** The pool handed this connection out after {@code nanos} of waiting: part of its next transaction's time. */
+  public void poolWaited(long nanos) {
+    clock.poolWaited(nanos);
+  }
+
   public ConnectionSession(BaseConnection physical, WrapperContext context) throws SQLException {
     this.physical = physical;
     this.context = context;

@@ -34,6 +34,10 @@ final class TransactionClock implements TransactionListener {
   private java.util.UUID lastId;
   private long lastTotal;
   private long lastServer;
+  private long lastPoolWait;
+  /** The wait of the last borrow of this connection from a pool, for the next transaction. */
+  private long pendingPoolWait;
+  private long poolWait;
   private long lastOracle;
   private long lastRetry;
   private long lastApplication;
@@ -65,6 +69,11 @@ final class TransactionClock implements TransactionListener {
   /** A flight recording enables the event (no JFR started in this JVM: false at once). */
   private static boolean jfrRecording() {
     return jdk.jfr.FlightRecorder.isInitialized() && new TransactionEvent().isEnabled();
+  }
+
+  /** The connection was just borrowed from a pool after waiting {@code nanos}. */
+  void poolWaited(long nanos) {
+    pendingPoolWait = nanos;
   }
 
   /** A call of the application starts. */
@@ -115,7 +124,8 @@ final class TransactionClock implements TransactionListener {
     if (lastNumber < 0) {
       return null;
     }
-    return new TransactionBreakdown(lastFromTimestamps ? lastId.toString() : "#" + lastNumber, lastTotal, lastServer, lastOracle,
+    return new TransactionBreakdown(lastFromTimestamps ? lastId.toString() : "#" + lastNumber, lastTotal, lastPoolWait,
+        lastServer, lastOracle,
         lastRetry, lastApplication, lastDriver, lastAttempts);
   }
 
@@ -127,10 +137,13 @@ final class TransactionClock implements TransactionListener {
     timing = requested || slowNanos > 0 || jfrRecording();
     if (!timing) {
       open = false;
+      pendingPoolWait = 0; // belonged to this transaction, which nobody measures
       return;
     }
     open = true;
     openId = null;
+    poolWait = pendingPoolWait;
+    pendingPoolWait = 0;
     begunAt = callStart;
     server = 0;
     application = 0;
@@ -165,15 +178,16 @@ final class TransactionClock implements TransactionListener {
       return;
     }
     open = false;
-    long total = System.nanoTime() - begunAt;
+    long total = System.nanoTime() - begunAt + poolWait;
     long oracle = oracleNanos() - oracleAtOpen;
     lastAttempts = 1 + (int) (session.retry.replaysSoFar() - replaysAtOpen);
     lastTotal = total;
     lastServer = server;
+    lastPoolWait = poolWait;
     lastOracle = oracle;
     lastRetry = retry;
     lastApplication = application;
-    lastDriver = Math.max(0, total - server - application - retry - oracle);
+    lastDriver = Math.max(0, total - poolWait - server - application - retry - oracle);
     lastNumber = tx.number();
     lastFromTimestamps = openId != null;
     lastId = openId;
@@ -182,6 +196,7 @@ final class TransactionClock implements TransactionListener {
       event.transactionId = lastFromTimestamps ? lastId.toString() : "#" + lastNumber;
       event.total = total;
       event.server = lastServer;
+      event.poolWait = lastPoolWait;
       event.oracle = lastOracle;
       event.retry = lastRetry;
       event.application = lastApplication;

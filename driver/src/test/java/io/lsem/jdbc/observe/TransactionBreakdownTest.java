@@ -64,7 +64,7 @@ class TransactionBreakdownTest {
   private static TransactionBreakdown last(Connection c) throws SQLException {
     TransactionBreakdown b = c.unwrap(LsemConnection.class).lastTransactionBreakdown();
     assertNotNull(b);
-    long sum = b.serverNanos() + b.oracleNanos() + b.retryNanos() + b.applicationNanos() + b.driverNanos();
+    long sum = b.poolWaitNanos() + b.serverNanos() + b.oracleNanos() + b.retryNanos() + b.applicationNanos() + b.driverNanos();
     assertTrue(Math.abs(sum - b.totalNanos()) <= b.totalNanos() / 20, "the parts add up to the whole: " + b);
     return b;
   }
@@ -89,6 +89,41 @@ class TransactionBreakdownTest {
       s.execute("SELECT 1");
       c.commit();
       assertNotNull(c.unwrap(LsemConnection.class).lastTransactionBreakdown());
+    }
+  }
+
+  /** A pool of one whose connection another thread holds for 300 ms: the wait is the next transaction's. */
+  @Test
+  void thePoolWait(TestDatabase db) throws Exception {
+    io.lsem.jdbc.pool.LsemDataSource ds = new io.lsem.jdbc.pool.LsemDataSource(db.lsemUrl());
+    ds.setUser(db.user());
+    ds.setPassword(db.password());
+    ds.setProperty("poolMaxSize", "1");
+    ds.setProperty("timestamps", "off");
+    try (ds) {
+      java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+      Thread holder = new Thread(() -> {
+        try (Connection c = ds.getConnection()) {
+          held.countDown();
+          think(300 * MS); // the other borrower's work
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      holder.start();
+      held.await();
+      try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        c.unwrap(LsemConnection.class).lastTransactionBreakdown();
+        c.setAutoCommit(false);
+        s.execute("SELECT 1");
+        c.commit();
+        TransactionBreakdown b = last(c);
+        assertTrue(b.poolWaitNanos() >= 250 * MS && b.poolWaitNanos() >= 0.8 * b.totalNanos(), b.toString());
+        s.execute("SELECT 1");
+        c.commit();
+        assertEquals(0, last(c).poolWaitNanos(), "only the transaction right after the borrow waited");
+      }
+      holder.join();
     }
   }
 
