@@ -263,12 +263,12 @@ public abstract class ConnectionWrapper
    */
   private <T> T run(Announcement announcement, SqlCall<T> call, Carrier carrier, RetryController.Host host,
       boolean retryable, SqlInfo sql) throws SQLException {
-    long started = 0;
-    if (session.clock.timing()) {
-      started = System.nanoTime();
+    boolean timed = session.clock.timing();
+    long started = timed ? System.nanoTime() : 0;
+    if (timed) {
       session.clock.callStarting(started);
     }
-    return runTimed(announcement, call, carrier, host, retryable, sql, started);
+    return runTimed(announcement, call, carrier, host, retryable, sql, timed, started);
   }
 
   private long oracleNanos() {
@@ -280,7 +280,7 @@ public abstract class ConnectionWrapper
    * call's start ({@code sent}, also the driver's short work before the message) and its end.
    */
   private <T> T runTimed(Announcement announcement, SqlCall<T> call, Carrier carrier, RetryController.Host host,
-      boolean retryable, SqlInfo sql, long started) throws SQLException {
+      boolean retryable, SqlInfo sql, boolean timed, long started) throws SQLException {
     long sent = started;
     if (sql != null && session.timestamps != null && context.guards().anyOn()) {
       context.guards().check(sql, tracker.autoCommit() && tracker.current() == null,
@@ -316,7 +316,7 @@ public abstract class ConnectionWrapper
       try {
         result = session.timestamps == null ? call.call() : timestamped(call, carrier, sql);
       } catch (SQLException e) {
-        if (started != 0) {
+        if (timed) {
           long failed = System.nanoTime();
           session.clock.server(failed - sent - (oracleNanos() - oracleBefore));
           session.clock.callEnded(failed);
@@ -336,7 +336,7 @@ public abstract class ConnectionWrapper
         }
         // API calls write nothing by themselves (a COMMIT among them is resolved through the ledger)
         retry.recover(e, host, commits, sql == null || provenReadOnly());
-        if (started != 0) {
+        if (timed) {
           long recovered = System.nanoTime();
           session.clock.retry(recovered - sent);
           sent = recovered; // the call is made again from here
@@ -350,7 +350,7 @@ public abstract class ConnectionWrapper
         retry.notRecovered();
         throw e;
       }
-      if (started != 0) {
+      if (timed) {
         long returned = System.nanoTime();
         session.clock.server(returned - sent - (oracleNanos() - oracleBefore));
         session.clock.callEnded(returned);

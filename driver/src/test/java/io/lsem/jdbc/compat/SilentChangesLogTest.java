@@ -2,12 +2,9 @@ package io.lsem.jdbc.compat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.lsem.jdbc.StderrCapture;
 import io.lsem.testkit.PostgresExtension;
 import io.lsem.testkit.TestDatabase;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -30,7 +27,7 @@ class SilentChangesLogTest {
   void aMissingLedgerIsSaidOnceAndNothingIsCreated(TestDatabase db) throws Exception {
     TestDatabase fresh = db.server().createEmptyDatabase("silent_auto");
     try {
-      String text = captured(() -> {
+      String text = StderrCapture.captured(() -> {
         for (int i = 0; i < 2; i++) {
           assertEquals(false, hasLedger(fresh.lsem()), "timestamps=auto created the ledger unasked");
         }
@@ -50,7 +47,7 @@ class SilentChangesLogTest {
     Properties asked = new Properties();
     asked.setProperty("installLedger", "true");
     try {
-      String text = captured(() -> {
+      String text = StderrCapture.captured(() -> {
         for (int i = 0; i < 2; i++) {
           assertEquals(true, hasLedger(fresh.lsem(asked)), "installLedger=true installed the ledger");
         }
@@ -61,10 +58,6 @@ class SilentChangesLogTest {
     } finally {
       fresh.drop();
     }
-  }
-
-  private interface Body {
-    void run() throws Exception;
   }
 
   private static boolean hasLedger(Connection c) throws Exception {
@@ -79,29 +72,4 @@ class SilentChangesLogTest {
     return text.split(java.util.regex.Pattern.quote(line), -1).length - 1;
   }
 
-  /** What the body wrote to {@code System.err} (the test logger's target), still echoed there. */
-  private static String captured(Body body) throws Exception {
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    PrintStream stderr = System.err;
-    System.setErr(new PrintStream(new OutputStream() {
-      @Override
-      public void write(int b) {
-        stderr.write(b);
-        log.write(b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        stderr.write(b, off, len);
-        log.write(b, off, len);
-      }
-    }, true, StandardCharsets.UTF_8));
-    try {
-      body.run();
-    } finally {
-      System.err.flush();
-      System.setErr(stderr);
-    }
-    return log.toString(StandardCharsets.UTF_8);
-  }
 }

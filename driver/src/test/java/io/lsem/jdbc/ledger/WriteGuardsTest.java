@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lsem.jdbc.StderrCapture;
 import io.lsem.jdbc.error.GuardRejectedException;
 import io.lsem.testkit.PostgresExtension;
 import io.lsem.testkit.TestDatabase;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -110,7 +107,7 @@ class WriteGuardsTest {
 
   @Test
   void theDefaultWarnsOnceAndRunsTheStatement(TestDatabase db) throws Exception {
-    String log = captured(() -> {
+    String log = StderrCapture.captured(() -> {
       try (Connection c = lsem(db); Statement s = c.createStatement()) {
         for (int i = 0; i < 3; i++) {
           s.execute("INSERT INTO guarded(at) VALUES (clock_timestamp())");
@@ -154,34 +151,4 @@ class WriteGuardsTest {
     return n;
   }
 
-  @FunctionalInterface
-  private interface Body {
-    void run() throws Exception;
-  }
-
-  /** What the body wrote to {@code System.err} (the test logger's target), still echoed there. */
-  private static String captured(Body body) throws Exception {
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    PrintStream stderr = System.err;
-    System.setErr(new PrintStream(new OutputStream() {
-      @Override
-      public void write(int b) {
-        stderr.write(b);
-        log.write(b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        stderr.write(b, off, len);
-        log.write(b, off, len);
-      }
-    }, true, StandardCharsets.UTF_8));
-    try {
-      body.run();
-    } finally {
-      System.err.flush();
-      System.setErr(stderr);
-    }
-    return log.toString(StandardCharsets.UTF_8);
-  }
 }

@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lsem.jdbc.StderrCapture;
 import io.lsem.jdbc.LsemConnection;
 import io.lsem.jdbc.TransactionBreakdown;
 import io.lsem.testkit.PostgresExtension;
 import io.lsem.testkit.TestDatabase;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -176,7 +173,7 @@ class TransactionBreakdownTest {
 
   @Test
   void aSlowTransactionIsLoggedOnceWithItsBreakdown(TestDatabase db) throws Exception {
-    String log = captured(() -> {
+    String log = StderrCapture.captured(() -> {
       try (Connection c = lsem(db, "slowTransactionThreshold", "100ms"); Statement s = c.createStatement()) {
         s.execute("SELECT pg_sleep(0.15)");
         c.commit();
@@ -214,33 +211,4 @@ class TransactionBreakdownTest {
     assertTrue(Files.size(file) > 0);
   }
 
-  @FunctionalInterface
-  private interface Body {
-    void run() throws Exception;
-  }
-
-  private static String captured(Body body) throws Exception {
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    PrintStream stderr = System.err;
-    System.setErr(new PrintStream(new OutputStream() {
-      @Override
-      public void write(int b) {
-        stderr.write(b);
-        log.write(b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        stderr.write(b, off, len);
-        log.write(b, off, len);
-      }
-    }, true, StandardCharsets.UTF_8));
-    try {
-      body.run();
-    } finally {
-      System.err.flush();
-      System.setErr(stderr);
-    }
-    return log.toString(StandardCharsets.UTF_8);
-  }
 }
