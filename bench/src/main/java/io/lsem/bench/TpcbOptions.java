@@ -14,7 +14,9 @@ import java.util.Locale;
  * {@code --compare FEATURE} compares the LSEM driver with one feature on against the same driver
  * with it off, instead of the LSEM driver against plain pgjdbc: {@code timestamps}
  * ({@code timestamps=on} vs {@code timestamps=off}), {@code retry} ({@code retry=true} vs
- * {@code retry=false}) or {@code NAME=ON/OFF} for any driver property;
+ * {@code retry=false}), {@code jfr} (the same driver inside a flight recording that records the
+ * {@code io.lsem.jdbc.Transaction} event, which turns on the breakdown by layer, vs without) or
+ * {@code NAME=ON/OFF} for any driver property (OFF may be empty);
  * {@code --with PROPS} adds driver properties ({@code a=1,b=2}) to both LSEM sides.
  */
 public record TpcbOptions(int threads, int seconds, int rounds, int warmupSeconds, int scale, boolean keep,
@@ -30,24 +32,30 @@ public record TpcbOptions(int threads, int seconds, int rounds, int warmupSecond
       switch (spec) {
         case "timestamps": return new Comparison("timestamps", "on", "off");
         case "retry": return new Comparison("retry", "true", "false");
+        case "jfr": return new Comparison("jfr", "", "");
         default:
           int eq = spec.indexOf('=');
           int slash = spec.indexOf('/', eq + 1);
-          if (eq <= 0 || slash < 0 || slash == eq + 1 || slash == spec.length() - 1) {
-            throw new IllegalArgumentException("--compare takes timestamps, retry or NAME=ON/OFF, not '" + spec + "'");
+          if (eq <= 0 || slash < 0 || slash == eq + 1) { // the off value may be empty (a property's default)
+            throw new IllegalArgumentException("--compare takes timestamps, retry, jfr or NAME=ON/OFF, not '" + spec + "'");
           }
           return new Comparison(spec.substring(0, eq), spec.substring(eq + 1, slash), spec.substring(slash + 1));
       }
     }
 
-    /** {@code property=on}. */
+    /** {@code property=on}; empty for {@code jfr}, which is not a property. */
     String onProperty() {
-      return property + "=" + on;
+      return isJfr() ? "" : property + "=" + on;
     }
 
-    /** {@code property=off}. */
+    /** {@code property=off}; empty for {@code jfr}. */
     String offProperty() {
-      return property + "=" + off;
+      return isJfr() ? "" : property + "=" + off;
+    }
+
+    /** The same driver, measured inside a flight recording with the transaction event on vs without. */
+    boolean isJfr() {
+      return property.equals("jfr");
     }
   }
 

@@ -157,6 +157,16 @@ public interface LsemDataSourceProperties {
     return getDriverProperty(LsemProperty.SLOW_TRANSACTION_THRESHOLD);
   }
 
+  /** {@link LsemProperty#TRANSACTION_TELEMETRY} ({@code transactionTelemetry}). */
+  default void setTransactionTelemetry(String value) {
+    setDriverProperty(LsemProperty.TRANSACTION_TELEMETRY, value);
+  }
+
+  /** {@link LsemProperty#TRANSACTION_TELEMETRY} ({@code transactionTelemetry}) as set, or {@code null}. */
+  default String getTransactionTelemetry() {
+    return getDriverProperty(LsemProperty.TRANSACTION_TELEMETRY);
+  }
+
   /** {@link LsemProperty#GUARD_AUTOCOMMIT_WRITES} ({@code guardAutocommitWrites}). */
   default void setGuardAutocommitWrites(String value) {
     setDriverProperty(LsemProperty.GUARD_AUTOCOMMIT_WRITES, value);

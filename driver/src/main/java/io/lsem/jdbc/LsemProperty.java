@@ -130,6 +130,17 @@ public enum LsemProperty {
       "Log a transaction slower than this with its breakdown by layer; 0s for never"),
 
   /**
+   * Where each transaction's breakdown by layer is exported besides the JFR event and the slow
+   * log: {@code micrometer} records timers {@code lsem.transaction} tagged {@code layer} (with
+   * p50/p95/p99) in Micrometer's global registry, which Spring Boot's actuator feeds from its own;
+   * {@code opentelemetry} makes a span per transaction with a child span per layer through
+   * {@code GlobalOpenTelemetry}. Each needs its library on the class path. Default empty: nothing
+   * is exported and nothing is measured for it, so an application that does not ask pays nothing.
+   */
+  TRANSACTION_TELEMETRY("transactionTelemetry", "", ValueParser.telemetry(),
+      "Export each transaction's breakdown: micrometer and/or opentelemetry, comma-separated; empty for none"),
+
+  /**
    * Writes in autocommit while timestamps are on get no ledger row and no exactly-once resolution
    * of a lost COMMIT. {@code warn} (default) logs once per SQL text; {@code reject} refuses the
    * statement with {@code GuardRejectedException} before anything is sent; {@code off} is silent.

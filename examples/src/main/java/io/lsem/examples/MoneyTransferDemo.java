@@ -6,6 +6,7 @@ import io.lsem.jdbc.TransactionStatus;
 import io.lsem.jdbc.cli.Lsem;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -17,13 +18,17 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Shows the driver at work: starts an embedded PostgreSQL, installs the commit ledger the way an
  * operator would ({@code lsem install}), then moves money between accounts through
  * {@code jdbc:lsem:postgresql://} with ordinary JDBC code. It prints the transaction boundaries the
  * driver sees for one transfer (from the API and from SQL text), that transfer's global timestamps
- * and ledger row, and where its time went; then runs concurrent transfers at SERIALIZABLE with no
+ * and ledger row, and where its time went; a transfer slowed by a row lock, as the slow-transaction
+ * log and a JFR recording show it; then runs concurrent transfers at SERIALIZABLE with no
  * retry code, prints the conflicts the driver replayed out of sight, and checks that no money
  * appeared or vanished.
  *
@@ -34,6 +39,8 @@ public final class MoneyTransferDemo {
   private static final int THREADS = 8;
   private static final int TRANSFERS_PER_THREAD = 250;
   private static final long INITIAL_BALANCE = 1_000;
+  /** Transfers made before the concurrent run: the boundaries, the timestamps and the slow one. */
+  private static final int EARLIER_TRANSFERS = 3;
 
   private MoneyTransferDemo() {}
 
@@ -55,8 +62,55 @@ public final class MoneyTransferDemo {
         showBoundaries(c);
         showTimestamps(c);
       }
+      diagnoseSlowTransfer(url, credentials);
       runConcurrentTransfers(url, credentials);
     }
+  }
+
+  /**
+   * A transfer that waits 150 ms for a row lock held by another connection: with
+   * {@code slowTransactionThreshold=100ms} the driver logs it once with its breakdown (the lock
+   * wait is server time), and a flight recording holds the same breakdown as a JFR event.
+   */
+  private static void diagnoseSlowTransfer(String url, Properties credentials) throws Exception {
+    System.out.println("Diagnosing a slow transaction (slowTransactionThreshold=100ms, and a JFR recording):");
+    Properties slowLog = new Properties();
+    slowLog.putAll(credentials);
+    slowLog.setProperty("slowTransactionThreshold", "100ms");
+    Path recordingFile = Files.createTempFile("lsem-demo-", ".jfr");
+    try (Recording recording = new Recording();
+         Connection holder = DriverManager.getConnection(url, credentials);
+         Connection c = DriverManager.getConnection(url, slowLog)) {
+      recording.enable("io.lsem.jdbc.Transaction");
+      recording.start();
+      holder.setAutoCommit(false);
+      try (Statement s = holder.createStatement()) {
+        s.execute("SELECT balance FROM account WHERE id = 8 FOR UPDATE"); // someone else holds the row
+      }
+      Thread releaser = new Thread(() -> {
+        try {
+          Thread.sleep(150); // the other transaction's own work, before it lets go of the row
+          holder.commit();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      releaser.start();
+      c.setAutoCommit(false);
+      transfer(c, 7, 8, 3); // waits for the row, then commits: logged on io.lsem.jdbc.slow
+      c.commit();
+      releaser.join();
+      recording.stop();
+      recording.dump(recordingFile);
+    }
+    for (RecordedEvent e : RecordingFile.readAllEvents(recordingFile)) {
+      if (e.getEventType().getName().equals("io.lsem.jdbc.Transaction")) {
+        System.out.printf("  JFR event io.lsem.jdbc.Transaction: id %s, total %.3f ms, server %.3f ms, driver %.3f ms,"
+            + " attempts %d%n", e.getString("transactionId"), e.getDuration("total").toNanos() / 1e6,
+            e.getDuration("server").toNanos() / 1e6, e.getDuration("driver").toNanos() / 1e6, e.getInt("attempts"));
+      }
+    }
+    System.out.println("  (the same with: jfr print --events io.lsem.jdbc.Transaction " + recordingFile + ")\n");
   }
 
   private static void createAccounts(Connection c) throws SQLException {
@@ -196,8 +250,8 @@ public final class MoneyTransferDemo {
       System.out.printf("  serialization conflicts replayed out of sight: %d replays, %d calls recovered%n",
           replays.get(), recovered.get());
       System.out.printf("  total balance %d (expected %d), transfer rows %d (expected %d), ledger rows %d%n",
-          rs.getLong(1), ACCOUNTS * INITIAL_BALANCE, rs.getLong(2), committed.get() + 2, rs.getLong(3));
-      if (rs.getLong(1) != ACCOUNTS * INITIAL_BALANCE || rs.getLong(2) != committed.get() + 2) {
+          rs.getLong(1), ACCOUNTS * INITIAL_BALANCE, rs.getLong(2), committed.get() + EARLIER_TRANSFERS, rs.getLong(3));
+      if (rs.getLong(1) != ACCOUNTS * INITIAL_BALANCE || rs.getLong(2) != committed.get() + EARLIER_TRANSFERS) {
         throw new IllegalStateException("money appeared or vanished");
       }
     }

@@ -91,6 +91,12 @@ public final class LsemSettings {
     return (java.time.Duration) values.get(LsemProperty.SLOW_TRANSACTION_THRESHOLD);
   }
 
+  /** See {@link LsemProperty#TRANSACTION_TELEMETRY}: the names, empty for none. */
+  @SuppressWarnings("unchecked")
+  public java.util.Set<String> transactionTelemetry() {
+    return (java.util.Set<String>) values.get(LsemProperty.TRANSACTION_TELEMETRY);
+  }
+
   /** See {@link LsemProperty#GUARD_AUTOCOMMIT_WRITES}: off, warn or reject. */
   public String guardAutocommitWrites() {
     return (String) values.get(LsemProperty.GUARD_AUTOCOMMIT_WRITES);

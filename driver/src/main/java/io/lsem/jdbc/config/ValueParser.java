@@ -164,6 +164,50 @@ public interface ValueParser<T> {
     };
   }
 
+  /**
+   * A comma-separated set of telemetry names, each usable only when its library is on the class
+   * path: {@code micrometer} (io.micrometer.core.instrument.Metrics) and {@code opentelemetry}
+   * (io.opentelemetry.api.GlobalOpenTelemetry). Empty for none.
+   */
+  static ValueParser<java.util.Set<String>> telemetry() {
+    java.util.Map<String, String> needs = java.util.Map.of(
+        "micrometer", "io.micrometer.core.instrument.Metrics",
+        "opentelemetry", "io.opentelemetry.api.GlobalOpenTelemetry");
+    return new ValueParser<>() {
+      @Override
+      public java.util.Set<String> parse(String text) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String part : text.split(",")) {
+          String name = part.trim().toLowerCase(Locale.ROOT);
+          if (name.isEmpty()) {
+            continue;
+          }
+          String probe = needs.get(name);
+          if (probe == null || !onClassPath(probe)) {
+            return null;
+          }
+          names.add(name);
+        }
+        return java.util.Collections.unmodifiableSet(names);
+      }
+
+      private boolean onClassPath(String className) {
+        try {
+          Class.forName(className, false, ValueParser.class.getClassLoader());
+          return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+          return false;
+        }
+      }
+
+      @Override
+      public String expectedForm() {
+        return "empty, or a comma-separated list of micrometer (needs io.micrometer:micrometer-core on the class"
+            + " path) and opentelemetry (needs io.opentelemetry:opentelemetry-api)";
+      }
+    };
+  }
+
   /** Any text (SQL, say); empty for none. */
   static ValueParser<String> text() {
     return new ValueParser<>() {

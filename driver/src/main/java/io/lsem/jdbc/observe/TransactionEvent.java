@@ -9,12 +9,14 @@ import jdk.jfr.Timespan;
 /**
  * One JFR event per transaction with its breakdown by layer, when a flight recording enables
  * {@code io.lsem.jdbc.Transaction}; otherwise nothing is recorded (the driver checks
- * {@code shouldCommit()} first).
+ * {@code shouldCommit()} first). No stack trace: the breakdown says where the time went, and the
+ * trace would always be the driver's commit path.
  */
 @Name("io.lsem.jdbc.Transaction")
 @Label("LSEM Transaction")
 @Category({"LSEM JDBC"})
 @Description("A database transaction through the LSEM driver and where its time went")
+@jdk.jfr.StackTrace(false)
 public final class TransactionEvent extends jdk.jfr.Event {
   @Label("Transaction Id")
   public String transactionId;

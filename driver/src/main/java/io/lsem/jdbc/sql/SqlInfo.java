@@ -42,6 +42,36 @@ public final class SqlInfo {
   }
 
   /**
+   * Whether a statement changes rows: a writing statement that starts with INSERT, UPDATE,
+   * DELETE, MERGE, COPY or WITH (a writing CTE). Not DDL, which also counts as writing for
+   * {@link #writes()} but has no rows a ledger would order.
+   */
+  public boolean writesRows() {
+    if (!writes || text == null) {
+      return writes;
+    }
+    for (SqlStatement st : statements) {
+      if (st.kind() == StatementKind.WRITE && startsWithRowVerb(st.start())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean startsWithRowVerb(int at) {
+    int end = at;
+    while (end < text.length() && Character.isLetter(text.charAt(end))) {
+      end++;
+    }
+    switch (text.substring(at, end).toLowerCase(java.util.Locale.ROOT)) {
+      case "insert", "update", "delete", "merge", "copy", "with":
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
    * The server-clock function a writing statement of this text calls ({@code now}, say), or
    * {@code null}: time made on the spot rather than the transaction's global timestamp. Found by
    * the lexer, so strings, comments and quoted identifiers do not count.
@@ -94,6 +124,42 @@ public final class SqlInfo {
   /** The classified text ({@link SqlStatement} offsets point into it); {@code null} for a batch. */
   public String text() {
     return text;
+  }
+
+  /**
+   * The text with its literal values replaced by {@code ?} and its comments dropped, at most 200
+   * characters: what a log may show of a statement without showing data. {@code "batch"} for a batch.
+   */
+  public String shape() {
+    if (text == null) {
+      return "batch";
+    }
+    StringBuilder out = new StringBuilder(Math.min(text.length(), 220));
+    int last = -1;
+    boolean inNumber = false;
+    for (Token t : SqlLexer.tokenize(text, true)) {
+      boolean digit = t.type() == Token.Type.SYMBOL && (Character.isDigit(t.text().charAt(0))
+          || (inNumber && t.text().charAt(0) == '.' && t.start() == last));
+      if (digit && inNumber && t.start() == last) {
+        last = t.end();
+        continue; // the rest of a number already shown as ?
+      }
+      if (last >= 0 && t.start() > last) {
+        out.append(' ');
+      }
+      inNumber = digit;
+      if (t.type() == Token.Type.STRING || digit) {
+        out.append('?');
+      } else {
+        out.append(text, t.start(), t.end());
+      }
+      last = t.end();
+      if (out.length() > 200) {
+        out.setLength(200);
+        return out.append("...").toString();
+      }
+    }
+    return out.toString();
   }
 
   public List<SqlStatement> statements() {

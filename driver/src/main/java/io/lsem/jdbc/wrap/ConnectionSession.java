@@ -73,7 +73,8 @@ public final class ConnectionSession {
       timestamps = null;
     }
     tracker.addListener(settings);
-    clock = new TransactionClock(this, context.settings().slowTransactionThreshold().toNanos());
+    clock = new TransactionClock(this, context.settings().slowTransactionThreshold().toNanos(),
+        context.telemetry());
     tracker.addListener(clock);
     PhysicalConnector connector = context.connector();
     if (connector != null && connector.mayOpenStandbys() && PrimaryFinder.inRecovery(physical)) {

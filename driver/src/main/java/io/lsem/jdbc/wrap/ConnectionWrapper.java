@@ -266,7 +266,7 @@ public abstract class ConnectionWrapper
     boolean timed = session.clock.timing();
     long started = timed ? System.nanoTime() : 0;
     if (timed) {
-      session.clock.callStarting(started);
+      session.clock.callStarting(started, sql);
     }
     return runTimed(announcement, call, carrier, host, retryable, sql, timed, started);
   }
@@ -354,6 +354,8 @@ public abstract class ConnectionWrapper
         long returned = System.nanoTime();
         session.clock.server(returned - sent - (oracleNanos() - oracleBefore));
         session.clock.callEnded(returned);
+      } else if (session.clock.timing()) {
+        session.clock.untimedCallEnded(System.nanoTime()); // measuring began inside this call
       }
       tracker.afterCall(null);
       if (publish && tracker.status().state() == TransactionStatus.State.IDLE) {

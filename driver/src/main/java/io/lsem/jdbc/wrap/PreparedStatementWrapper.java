@@ -98,11 +98,19 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     if (call.startsWith("clearParameters")) {
       Arrays.fill(bindings, null);
       unreplayableParameter = null;
-      localTimeParameter = null;
+      justNowParameters = 0;
       return;
     }
-    if (value instanceof java.util.Date || value instanceof java.time.temporal.Temporal) {
-      localTimeParameter = justNow(value);
+    // a setter with more arguments (setTimestamp(i, ts, calendar), setObject(i, x, type)) passes them
+    // as an array, the value first; an array parameter whose first element is such a value counts too
+    Object time = value instanceof Object[] args && args.length > 0 ? args[0] : value;
+    long bit = index >= 1 && index <= 64 ? 1L << (index - 1) : 0;
+    String justNow = time instanceof java.util.Date || time instanceof java.time.temporal.Temporal ? justNow(time) : null;
+    if (justNow != null) {
+      justNowParameters |= bit;
+      justNowType = justNow;
+    } else {
+      justNowParameters &= ~bit; // this parameter, bound again, is no longer one
     }
     if (io.lsem.jdbc.tx.Journal.cannotReplay(value)) {
       unreplayableParameter = value.getClass().getSimpleName();
@@ -116,31 +124,48 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     }
   }
 
-  /** A time parameter bound from this JVM's clock just now (its type), or {@code null}: for {@link WriteGuards}. */
-  private String localTimeParameter;
+  /** Bit {@code i - 1}: parameter {@code i} is a time taken from this JVM's clock just now, for {@link WriteGuards}. */
+  private long justNowParameters;
+  /** The type of the last parameter found taken from the clock. */
+  private String justNowType;
 
+  /** The type of a bound parameter (of the first 64) taken from this JVM's clock just now, or {@code null}. */
   String localTimeParameter() {
-    return localTimeParameter;
+    return justNowParameters == 0 ? null : justNowType;
   }
 
-  /** The type of {@code v} if it is an instant within {@link WriteGuards#JUST_NOW_MILLIS} of this JVM's clock. */
+  /**
+   * The type of {@code v} if it is an instant within {@link WriteGuards#JUST_NOW_MILLIS} of this
+   * JVM's clock. A value on a whole second does not count: the application rounded it (a
+   * {@code LocalDateTime.now().truncatedTo(SECONDS)} falls within 5 ms of the clock one time in
+   * 200), while a value taken on the spot is on a whole second one time in a thousand or less.
+   */
   private static String justNow(Object v) {
     long millis;
-    if (v instanceof java.util.Date d) {
+    int nanosOfSecond;
+    if (v instanceof java.sql.Timestamp t) {
+      millis = t.getTime();
+      nanosOfSecond = t.getNanos();
+    } else if (v instanceof java.util.Date d) {
       millis = d.getTime();
+      nanosOfSecond = (int) Math.floorMod(millis, 1000L) * 1_000_000;
     } else if (v instanceof java.time.Instant i) {
       millis = i.toEpochMilli();
+      nanosOfSecond = i.getNano();
     } else if (v instanceof java.time.OffsetDateTime o) {
       millis = o.toInstant().toEpochMilli();
+      nanosOfSecond = o.getNano();
     } else if (v instanceof java.time.ZonedDateTime z) {
       millis = z.toInstant().toEpochMilli();
+      nanosOfSecond = z.getNano();
     } else if (v instanceof java.time.LocalDateTime l) {
       millis = l.atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli();
+      nanosOfSecond = l.getNano();
     } else {
       return null; // a date or a time of day is not an instant
     }
-    return Math.abs(System.currentTimeMillis() - millis) <= WriteGuards.JUST_NOW_MILLIS ? v.getClass().getSimpleName()
-        : null;
+    return nanosOfSecond != 0 && Math.abs(System.currentTimeMillis() - millis) <= WriteGuards.JUST_NOW_MILLIS
+        ? v.getClass().getSimpleName() : null;
   }
 
   /** About the size of {@code v} if it may be large (bytes, text, arrays), else 0: cheap for the common setters. */

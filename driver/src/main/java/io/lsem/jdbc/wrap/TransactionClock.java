@@ -2,6 +2,9 @@ package io.lsem.jdbc.wrap;
 
 import io.lsem.jdbc.TransactionBreakdown;
 import io.lsem.jdbc.observe.TransactionEvent;
+import io.lsem.jdbc.observe.TransactionSink;
+import io.lsem.jdbc.sql.SqlInfo;
+import java.util.List;
 import io.lsem.jdbc.tx.Transaction;
 import io.lsem.jdbc.tx.TransactionListener;
 import org.slf4j.Logger;
@@ -12,14 +15,24 @@ import org.slf4j.LoggerFactory;
  * it when a call starts and ends, how long the server took and how long recovery took; the
  * tracker tells it when the transaction began and ended; the timestamp session counts the oracle's
  * time. The driver's own time is the rest, so the parts always add up. Publishes the breakdown to
- * the connection, a JFR event when one is being recorded, and one log line when the transaction
- * took longer than {@code slowTransactionThreshold}. One per connection, used by its thread.
+ * the connection, a JFR event when one is being recorded, the exporters of
+ * {@code transactionTelemetry}, and one log line with the transaction's SQL shapes when it took
+ * longer than {@code slowTransactionThreshold}. One per connection, used by its thread.
  */
 final class TransactionClock implements TransactionListener {
   private static final Logger SLOW = LoggerFactory.getLogger("io.lsem.jdbc.slow");
 
   private final ConnectionSession session;
   private final long slowNanos;
+  private final List<TransactionSink> sinks;
+  /** The distinct statements of the open transaction, for the slow log (only kept when it is on). */
+  private final SqlInfo[] statements = new SqlInfo[MAX_SHAPES];
+  private int statementCount;
+  private SqlInfo callSql;
+  private static final int MAX_SHAPES = 8;
+  /** The server of the last transaction exported, and the connection it was read from. */
+  private TransactionSink.ServerEndpoint endpoint;
+  private Object endpointOf;
   private long callStart;
   private long oracleAtCallStart;
   private boolean open;
@@ -51,10 +64,16 @@ final class TransactionClock implements TransactionListener {
   /** Whether calls are being timed: someone consumes the breakdown. */
   private boolean timing;
 
-  TransactionClock(ConnectionSession session, long slowNanos) {
+  TransactionClock(ConnectionSession session, long slowNanos, List<TransactionSink> sinks) {
     this.session = session;
     this.slowNanos = slowNanos;
-    this.timing = slowNanos > 0 || jfrRecording();
+    this.sinks = sinks;
+    this.timing = alwaysTimed() || jfrRecording();
+  }
+
+  /** Measured whatever the application asks: the slow log or an exporter consumes every breakdown. */
+  private boolean alwaysTimed() {
+    return slowNanos > 0 || !sinks.isEmpty();
   }
 
   /**
@@ -76,13 +95,28 @@ final class TransactionClock implements TransactionListener {
     pendingPoolWait = nanos;
   }
 
-  /** A call of the application starts. */
-  void callStarting(long now) {
+  /** A call of the application starts: {@code sql}, or {@code null} for an API call (commit, ...). */
+  void callStarting(long now, SqlInfo sql) {
     callStart = now;
+    callTimed = true;
     oracleAtCallStart = oracleNanos();
+    callSql = sql;
     if (open) {
       application += now - lastCallEnd;
+      noteStatement(sql);
     }
+  }
+
+  private void noteStatement(SqlInfo sql) {
+    if (sql == null || slowNanos == 0 || statementCount == MAX_SHAPES) {
+      return;
+    }
+    for (int i = 0; i < statementCount; i++) {
+      if (statements[i] == sql) {
+        return;
+      }
+    }
+    statements[statementCount++] = sql;
   }
 
   /** The server (and the network) took {@code nanos} of the call, timestamps excluded. */
@@ -108,7 +142,23 @@ final class TransactionClock implements TransactionListener {
   /** The call returned to the application (or threw). */
   void callEnded(long now) {
     lastCallEnd = now;
+    callTimed = false;
   }
+
+  /**
+   * A call that was not timed when it started (nobody measured then) began a transaction that is
+   * measured (a flight recording started meanwhile): its time from the BEGIN on counts as server
+   * time, and the transaction is measured from its next call on.
+   */
+  void untimedCallEnded(long now) {
+    if (open) {
+      server += now - begunAt;
+    }
+    lastCallEnd = now;
+  }
+
+  /** Whether the current call's start was read ({@link #callStarting}). */
+  private boolean callTimed;
 
   /**
    * The last finished transaction's breakdown, or {@code null} before the first measured one;
@@ -134,7 +184,7 @@ final class TransactionClock implements TransactionListener {
     if (tx.isReplay() && open) {
       return; // the same logical transaction runs again
     }
-    timing = requested || slowNanos > 0 || jfrRecording();
+    timing = requested || alwaysTimed() || jfrRecording();
     if (!timing) {
       open = false;
       pendingPoolWait = 0; // belonged to this transaction, which nobody measures
@@ -144,27 +194,30 @@ final class TransactionClock implements TransactionListener {
     openId = null;
     poolWait = pendingPoolWait;
     pendingPoolWait = 0;
-    begunAt = callStart;
+    begunAt = callTimed ? callStart : System.nanoTime();
     server = 0;
     application = 0;
     retry = 0;
     oracleAtOpen = oracleAtCallStart;
     replaysAtOpen = session.retry.replaysSoFar();
+    java.util.Arrays.fill(statements, 0, statementCount, null);
+    statementCount = 0;
+    noteStatement(callSql);
   }
 
   @Override
   public void afterCommit(Transaction tx) {
-    close(tx);
+    close(tx, true);
   }
 
   @Override
   public void afterRollback(Transaction tx) {
-    close(tx);
+    close(tx, false);
   }
 
   @Override
   public void afterPrepare(Transaction tx) {
-    close(tx);
+    close(tx, true);
   }
 
   @Override
@@ -173,7 +226,7 @@ final class TransactionClock implements TransactionListener {
     // transaction's BEGIN starts a new measurement
   }
 
-  private void close(Transaction tx) {
+  private void close(Transaction tx, boolean committed) {
     if (!open) {
       return;
     }
@@ -204,9 +257,37 @@ final class TransactionClock implements TransactionListener {
       event.attempts = lastAttempts;
       event.commit();
     }
-    if (slowNanos > 0 && total > slowNanos) {
-      SLOW.warn("slow {}", last());
+    if (!sinks.isEmpty()) {
+      TransactionBreakdown breakdown = last();
+      TransactionSink.ServerEndpoint where = endpoint();
+      for (TransactionSink sink : sinks) {
+        sink.ended(breakdown, committed, where);
+      }
     }
+    if (slowNanos > 0 && total > slowNanos) {
+      SLOW.warn("slow {}; statements: {}", last(), shapes());
+    }
+  }
+
+  /** The open transaction's distinct statements, literals hidden. */
+  private String shapes() {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < statementCount; i++) {
+      out.append(i == 0 ? "" : " | ").append(statements[i].shape());
+    }
+    return statementCount == MAX_SHAPES ? out.append(" | ...").toString() : out.toString();
+  }
+
+  /** The server of the current physical connection, read once per connection. */
+  private TransactionSink.ServerEndpoint endpoint() {
+    org.postgresql.core.BaseConnection physical = session.physical;
+    if (endpointOf != physical) {
+      org.postgresql.util.HostSpec host = physical.getQueryExecutor().getHostSpec();
+      endpoint = new TransactionSink.ServerEndpoint(physical.getQueryExecutor().getDatabase(), host.getHost(),
+          host.getPort());
+      endpointOf = physical;
+    }
+    return endpoint;
   }
 
   private long oracleNanos() {

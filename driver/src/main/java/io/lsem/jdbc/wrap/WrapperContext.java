@@ -46,6 +46,14 @@ public final class WrapperContext {
         settings.coordinator(), settings.coordinatorTimeout(), settings.clockMaxOffset().toMillis()));
     this.connector = settings.failover() ? connector : null;
     this.guards = new WriteGuards(settings);
+    this.telemetry = io.lsem.jdbc.observe.TransactionSinks.of(settings.transactionTelemetry());
+  }
+
+  private final java.util.List<io.lsem.jdbc.observe.TransactionSink> telemetry;
+
+  /** Where each measured transaction's breakdown is exported ({@code transactionTelemetry}); empty for nowhere. */
+  java.util.List<io.lsem.jdbc.observe.TransactionSink> telemetry() {
+    return telemetry;
   }
 
   private final WriteGuards guards;

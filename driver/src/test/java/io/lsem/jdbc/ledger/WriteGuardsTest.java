@@ -73,14 +73,44 @@ class WriteGuardsTest {
           () -> s.execute("INSERT INTO guarded(at) VALUES (now())"));
       assertTrue(now.getMessage().contains("guardLocalTime") && now.getMessage().contains("now"), now.getMessage());
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO guarded(at) VALUES (?)")) {
-        ps.setTimestamp(1, new Timestamp(System.currentTimeMillis()));
+        ps.setTimestamp(1, Timestamp.from(java.time.Instant.now())); // as a clock gives it: microseconds
         GuardRejectedException param = assertThrows(GuardRejectedException.class, ps::executeUpdate);
         assertTrue(param.getMessage().contains("Timestamp"), param.getMessage());
         assertFalse(param.getMessage().contains(":" + (System.currentTimeMillis() / 100_000)), "no parameter value");
       }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO guarded(at, ts) VALUES (?, ?)")) {
+        ps.setTimestamp(1, Timestamp.from(java.time.Instant.now()), java.util.Calendar.getInstance());
+        ps.setLong(2, 7); // a later parameter does not hide the first (as Hibernate binds its columns)
+        assertThrows(GuardRejectedException.class, ps::executeUpdate);
+        ps.setTimestamp(1, Timestamp.valueOf("2024-01-01 12:00:00"));
+        ps.setLong(2, 8);
+        assertEquals(1, ps.executeUpdate(), "the same parameter bound again to an ordinary value passes");
+      }
       c.rollback();
     }
-    assertEquals(0, rows(db), "nothing reached the server");
+    assertEquals(0, rows(db), "nothing reached the server (the one accepted insert was rolled back)");
+  }
+
+  /**
+   * A value the application rounded to the second is not time taken on the spot, even when the
+   * clock has just passed that second: read right after a second begins (the clock is polled, not
+   * slept on), the rounded value is within 5 ms of it and must still pass.
+   */
+  @Test
+  void aValueRoundedToTheSecondPassesJustAfterTheSecond(TestDatabase db) throws SQLException {
+    try (Connection c = lsem(db, "guardLocalTime", "reject");
+         PreparedStatement ps = c.prepareStatement("INSERT INTO guarded(at) VALUES (?)")) {
+      c.setAutoCommit(false);
+      long second;
+      do {
+        second = System.currentTimeMillis();
+      } while (second % 1000 > 1); // the first millisecond or two of a second
+      ps.setTimestamp(1, new Timestamp(second - second % 1000));
+      assertEquals(1, ps.executeUpdate());
+      ps.setObject(1, java.time.LocalDateTime.now().withNano(0));
+      assertEquals(1, ps.executeUpdate());
+      c.rollback();
+    }
   }
 
   @Test
@@ -101,6 +131,7 @@ class WriteGuardsTest {
       c.commit();
       c.setAutoCommit(true);
       s.execute("SELECT count(*) FROM guarded"); // autocommit reads are fine
+      s.execute("CREATE TABLE IF NOT EXISTS guarded_ddl(a int)"); // DDL in autocommit is not a row write
     }
     assertEquals(5, rows(db));
   }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -175,7 +176,8 @@ class TransactionBreakdownTest {
   void aSlowTransactionIsLoggedOnceWithItsBreakdown(TestDatabase db) throws Exception {
     String log = StderrCapture.captured(() -> {
       try (Connection c = lsem(db, "slowTransactionThreshold", "100ms"); Statement s = c.createStatement()) {
-        s.execute("SELECT pg_sleep(0.15)");
+        s.execute("INSERT INTO layered VALUES (4711)");
+        s.execute("SELECT pg_sleep(0.15), 'secret-literal'");
         c.commit();
         s.execute("SELECT 1");
         c.commit(); // fast: not logged
@@ -183,6 +185,43 @@ class TransactionBreakdownTest {
     });
     assertEquals(1, log.split("slow transaction", -1).length - 1, log);
     assertTrue(log.contains("server"), log);
+    assertTrue(log.contains("statements: INSERT INTO layered VALUES (?) | SELECT pg_sleep(?), ?"), log);
+    assertTrue(!log.contains("4711") && !log.contains("secret-literal"), "no literal value is logged: " + log);
+  }
+
+  /**
+   * A recording started while a connection is open and unmeasured: the transaction that begins
+   * next is measured from its BEGIN, not from the clock's origin, and its parts still add up.
+   */
+  @Test
+  void aRecordingStartedLaterMeasuresFromTheBegin(TestDatabase db, @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("later.jfr");
+    Properties p = new Properties();
+    p.setProperty("timestamps", "off");
+    try (Connection c = db.lsem(p); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.execute("SELECT 1");
+      c.commit(); // nobody measures this one
+      try (Recording recording = new Recording()) {
+        recording.enable("io.lsem.jdbc.Transaction");
+        recording.start();
+        s.execute("SELECT pg_sleep(0.05)");
+        s.execute("SELECT 2");
+        c.commit();
+        recording.stop();
+        recording.dump(file);
+      }
+    }
+    List<RecordedEvent> events = RecordingFile.readAllEvents(file).stream()
+        .filter(e -> e.getEventType().getName().equals("io.lsem.jdbc.Transaction")).toList();
+    assertEquals(1, events.size());
+    RecordedEvent e = events.get(0);
+    long total = e.getLong("total");
+    assertTrue(total >= 50 * MS && total < 5_000 * MS, "total " + total);
+    assertTrue(e.getLong("server") >= 50 * MS, "the first call's sleep is server time: " + e);
+    long sum = e.getLong("poolWait") + e.getLong("server") + e.getLong("oracle") + e.getLong("retry")
+        + e.getLong("application") + e.getLong("driver");
+    assertTrue(Math.abs(sum - total) <= total / 20, "the parts add up: " + e);
   }
 
   @Test
