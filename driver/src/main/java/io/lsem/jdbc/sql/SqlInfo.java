@@ -42,17 +42,31 @@ public final class SqlInfo {
   }
 
   /**
-   * Whether a statement changes rows: a writing statement that starts with INSERT, UPDATE,
-   * DELETE, MERGE, COPY or WITH (a writing CTE). Not DDL, which also counts as writing for
-   * {@link #writes()} but has no rows a ledger would order.
+   * Whether a statement that changes rows (INSERT, UPDATE, DELETE, MERGE, a writing CTE: not DDL)
+   * runs outside a transaction block: the text starts outside one ({@code startsOutside}: autocommit
+   * and none open) or ends it with COMMIT or ROLLBACK and then writes without a new BEGIN
+   * ({@code COMMIT; INSERT ...}, which pgjdbc sends as one query even with autocommit off).
    */
-  public boolean writesRows() {
-    if (!writes || text == null) {
-      return writes;
+  public boolean writesRowsOutsideTransaction(boolean startsOutside) {
+    if (!writes) {
+      return false;
     }
+    if (text == null) {
+      return startsOutside; // a batch: its entries were classified together, none controls the transaction
+    }
+    boolean outside = startsOutside;
     for (SqlStatement st : statements) {
-      if (st.kind() == StatementKind.WRITE && startsWithRowVerb(st.start())) {
-        return true;
+      switch (st.kind()) {
+        case BEGIN -> outside = false;
+        case COMMIT, ROLLBACK, PREPARE_TRANSACTION -> outside = !st.chain();
+        case WRITE -> {
+          if (outside && startsWithRowVerb(st.start())) {
+            return true;
+          }
+        }
+        default -> {
+          // reads, savepoints and settings do not change where the next statement runs
+        }
       }
     }
     return false;
@@ -64,7 +78,7 @@ public final class SqlInfo {
       end++;
     }
     switch (text.substring(at, end).toLowerCase(java.util.Locale.ROOT)) {
-      case "insert", "update", "delete", "merge", "copy", "with":
+      case "insert", "update", "delete", "merge", "with":
         return true;
       default:
         return false;

@@ -39,7 +39,7 @@ final class WriteGuards {
    * JVM's clock just now (the kind of it, or {@code null}).
    */
   void check(SqlInfo sql, boolean outsideTransaction, String localTimeParameter) throws GuardRejectedException {
-    if (!autocommitWrites.equals("off") && outsideTransaction && !sql.hasTransactionControl() && sql.writesRows()) {
+    if (!autocommitWrites.equals("off") && sql.writesRowsOutsideTransaction(outsideTransaction)) {
       act(autocommitWrites, "guardAutocommitWrites", sql, "a write in autocommit while timestamps are on gets no"
           + " ledger row and no exactly-once resolution of a lost COMMIT; run it in a transaction"
           + " (setAutoCommit(false) ... commit())");

@@ -69,6 +69,9 @@ class WriteGuardsTest {
           () -> s.execute("INSERT INTO guarded(ts) VALUES (1)"));
       assertTrue(auto.getMessage().contains("guardAutocommitWrites"), auto.getMessage());
       c.setAutoCommit(false);
+      GuardRejectedException bypass = assertThrows(GuardRejectedException.class,
+          () -> s.execute("INSERT INTO guarded(ts) VALUES (1); COMMIT; INSERT INTO guarded(ts) VALUES (2)"));
+      assertTrue(bypass.getMessage().contains("guardAutocommitWrites"), "a write after COMMIT in the text: " + bypass);
       GuardRejectedException now = assertThrows(GuardRejectedException.class,
           () -> s.execute("INSERT INTO guarded(at) VALUES (now())"));
       assertTrue(now.getMessage().contains("guardLocalTime") && now.getMessage().contains("now"), now.getMessage());
@@ -132,8 +135,9 @@ class WriteGuardsTest {
       c.setAutoCommit(true);
       s.execute("SELECT count(*) FROM guarded"); // autocommit reads are fine
       s.execute("CREATE TABLE IF NOT EXISTS guarded_ddl(a int)"); // DDL in autocommit is not a row write
+      s.execute("BEGIN; INSERT INTO guarded(ts) VALUES (3); COMMIT"); // a transaction block in the text
     }
-    assertEquals(5, rows(db));
+    assertEquals(6, rows(db));
   }
 
   @Test
