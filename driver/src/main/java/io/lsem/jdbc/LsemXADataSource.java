@@ -3,17 +3,16 @@ package io.lsem.jdbc;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.XAConnection;
-import org.postgresql.core.BaseConnection;
-import org.postgresql.xa.PGXAConnection;
 import org.postgresql.xa.PGXADataSource;
 
 /**
  * pgjdbc's {@code PGXADataSource} through the LSEM driver, for transaction managers: configured
  * like pgjdbc's (setters or a {@code jdbc:lsem:postgresql:} URL), with the driver's own properties
- * by {@link #setProperty(String, String)} or in the URL. Each {@code XAConnection} is pgjdbc's XA
- * resource over the driver's connection, so the statements of a branch go through the driver. A
- * global transaction's branches are ordinary two-phase-commit branches: they are not replayed
- * (PREPARE TRANSACTION makes a transaction non-replayable) and get no shared global timestamp.
+ * by {@link #setProperty(String, String)} or in the URL. Each {@code XAConnection} is an
+ * {@link io.lsem.jdbc.xa.LsemXAConnection} over a connection of the driver: the statements of a
+ * branch go through the driver, and with timestamps on every branch of a global transaction
+ * records the same logical id and commit timestamp in its database's ledger. A branch is not
+ * replayed once prepared; before, transparent retry works as for any transaction.
  */
 public class LsemXADataSource extends PGXADataSource implements LsemDataSourceProperties {
   private static final long serialVersionUID = 1L;
@@ -75,7 +74,8 @@ public class LsemXADataSource extends PGXADataSource implements LsemDataSourcePr
 
   @Override
   public XAConnection getXAConnection(String user, String password) throws SQLException {
-    return new PGXAConnection(getConnection(user, password).unwrap(BaseConnection.class));
+    return new io.lsem.jdbc.xa.LsemXAConnection(getConnection(user, password).unwrap(
+        io.lsem.jdbc.wrap.ConnectionWrapper.class));
   }
 
   /** A reference that {@link LsemObjectFactory} turns back into this class, the driver's properties included. */

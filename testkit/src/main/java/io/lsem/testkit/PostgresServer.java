@@ -76,6 +76,44 @@ public final class PostgresServer {
     }
   }
 
+  /**
+   * Starts another embedded server of its own (a second database server for cross-server tests,
+   * or one with different settings), whatever {@value #ENV_URL} says; {@code settings} are extra
+   * {@code postgresql.conf} pairs ({@code "max_prepared_transactions", "0"}). The caller stops it
+   * with {@link #stop()}; a shutdown hook stops it too if the caller does not.
+   */
+  public static PostgresServer startPrivate(String... settings) {
+    try {
+      Path dir = Files.createTempDirectory("lsem-pg-private-");
+      EmbeddedPostgres.Builder b = builder(dir, 0);
+      for (int i = 0; i + 1 < settings.length; i += 2) {
+        b.setServerConfig(settings[i], settings[i + 1]);
+      }
+      EmbeddedPostgres pg = b.start();
+      PostgresServer server = new PostgresServer("127.0.0.1", pg.getPort(), "postgres", "postgres", "", pg, dir);
+      Thread hook = new Thread(server::stopQuietly, "lsem-pg-private-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      server.shutdownHook = hook;
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
+    }
+  }
+
+  private Thread shutdownHook;
+
+  /** Stops a server started by {@link #startPrivate} and deletes its data. */
+  public void stop() {
+    stopQuietly();
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException exiting) {
+        // the JVM is already exiting: the hook runs anyway
+      }
+    }
+  }
+
   private static EmbeddedPostgres.Builder builder(Path dir, int port) {
     EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
         .setDataDirectory(dir)

@@ -13,7 +13,18 @@ public final class OracleRegistry {
   private static final OracleRegistry SHARED = new OracleRegistry();
   private final Map<String, TimestampOracle> oracles = new ConcurrentHashMap<>();
 
+  /** What other layers keep per oracle (the XA global transactions of each), made on first use. */
+  private final Map<TimestampOracle, Object> companions = new ConcurrentHashMap<>();
+
   private OracleRegistry() {}
+
+  /**
+   * The companion object of {@code oracle} (one per oracle for the JVM: the XA layer's global
+   * transactions, say), made by {@code make} on first use.
+   */
+  public <T> T companion(TimestampOracle oracle, Class<T> type, java.util.function.Function<TimestampOracle, T> make) {
+    return type.cast(companions.computeIfAbsent(oracle, make::apply));
+  }
 
   public static OracleRegistry shared() {
     return SHARED;

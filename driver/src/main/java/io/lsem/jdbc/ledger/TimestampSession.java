@@ -57,6 +57,33 @@ public final class TimestampSession implements TransactionListener {
     }
   }
 
+  /** The next transaction is a branch of an XA global transaction with this id and start timestamp. */
+  private UUID globalId;
+  private long globalStartTs;
+
+  /**
+   * The next transaction to begin on this connection is a branch of the XA global transaction
+   * {@code id}, which started at {@code startTs}: it takes them instead of its own.
+   */
+  public void joinGlobal(UUID id, long startTs) {
+    this.globalId = id;
+    this.globalStartTs = startTs;
+  }
+
+  /**
+   * The ledger row of the open transaction as a branch of XA global transaction {@code gtrid}
+   * committing at the global {@code commitTs}: the SQL to send right before its
+   * {@code PREPARE TRANSACTION}. {@code null} when no transaction is open.
+   */
+  public String branchRecord(long commitTs, String gtrid) {
+    if (txnId == null) {
+      return null;
+    }
+    ledgerRowSent = true;
+    return "SELECT lsem.record_branch('" + txnId + "'::pg_catalog.uuid, " + startTs + ", " + commitTs + ", " + Math.max(attempts, 1)
+        + ", '" + gtrid.replace("'", "''") + "'::pg_catalog.text)";
+  }
+
   /** Nanoseconds this connection has waited for timestamps, in all. */
   public long oracleNanos() {
     return oracleNanos;
@@ -70,6 +97,11 @@ public final class TimestampSession implements TransactionListener {
       // Transparent retry runs the same logical transaction again: same id and start timestamp
       // (the application may have read them), one more attempt.
       attempts++;
+    } else if (globalId != null) {
+      txnId = globalId; // a branch of an XA global transaction: its id and start timestamp
+      startTs = globalStartTs;
+      globalId = null;
+      attempts = 1;
     } else {
       startTs = nextTimestamp();
       txnId = TransactionIds.next(startTs);

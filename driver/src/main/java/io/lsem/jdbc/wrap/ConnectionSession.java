@@ -54,6 +54,31 @@ public final class ConnectionSession {
     void release(ConnectionWrapper lease) throws SQLException;
   }
 
+  /**
+   * The XA branch this connection is associated with (described for messages), or {@code null};
+   * while set, only {@link #xaLease} may end the transaction (the transaction manager's steps).
+   */
+  private volatile String xaBranch;
+  private ConnectionWrapper xaLease;
+
+  /** The connection takes part in XA branch {@code branch} ({@code null}: no longer); {@code owner} runs its steps. */
+  public void xaBranch(String branch, ConnectionWrapper owner) {
+    this.xaLease = owner;
+    this.xaBranch = branch;
+  }
+
+  /**
+   * Throws when {@code lease} may not end the transaction itself ({@code call}: commit, rollback,
+   * setAutoCommit(true)) because an XA branch is in progress on this connection.
+   */
+  void requireLocalTransactionControl(ConnectionWrapper lease, String call) throws SQLException {
+    String branch = xaBranch;
+    if (branch != null && lease != xaLease) {
+      throw new SQLException(call + " is not allowed while the connection takes part in the XA global transaction "
+          + branch + ": the transaction manager ends it (XAResource.prepare/commit/rollback)", "55000");
+    }
+  }
+
   /** The pool handed this connection out after {@code nanos} of waiting: part of its next transaction's time. */
   public void poolWaited(long nanos) {
     clock.poolWaited(nanos);
@@ -232,6 +257,11 @@ public final class ConnectionSession {
   /** The connection's recovery (transparent retry and failover), for the driver's own layers. */
   public RetryController retryController() {
     return retry;
+  }
+
+  /** This connection's global timestamps, or {@code null} when they are off. */
+  public TimestampSession timestamps() {
+    return timestamps;
   }
 
   public WrapperContext context() {

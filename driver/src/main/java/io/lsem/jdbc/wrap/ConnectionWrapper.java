@@ -248,6 +248,21 @@ public abstract class ConnectionWrapper
     return run(() -> tracker.beforeBatch(sql, entries), call, null, host, true, sql);
   }
 
+  /**
+   * Runs {@code sql} once, through the tracker but without transparent retry or failover: a step
+   * of two-phase commit ({@code PREPARE TRANSACTION}, {@code COMMIT PREPARED}, ...) that must not
+   * be replayed, whose failure the caller (the XA resource) reports.
+   */
+  public final void executeOnce(String sql) throws SQLException {
+    SqlInfo info = classify(sql);
+    run(() -> tracker.beforeStatement(info), () -> {
+      try (Statement s = delegate.createStatement()) {
+        s.execute(sql);
+      }
+      return null;
+    }, null, this, false, info);
+  }
+
   /** Runs an API call (commit, savepoint, ...) announced by {@code announcement}. */
   final <T> T settle(Announcement announcement, SqlCall<T> call, boolean retryable) throws SQLException {
     return run(announcement, call, null, this, retryable, null);
@@ -822,6 +837,9 @@ public abstract class ConnectionWrapper
 
   @Override
   public void setAutoCommit(boolean autoCommit) throws SQLException {
+    if (autoCommit) {
+      session.requireLocalTransactionControl(this, "setAutoCommit(true)");
+    }
     run(() -> tracker.beforeSetAutoCommit(autoCommit), () -> {
       delegate.setAutoCommit(autoCommit);
       return null;
@@ -838,6 +856,7 @@ public abstract class ConnectionWrapper
 
   @Override
   public void commit() throws SQLException {
+    session.requireLocalTransactionControl(this, "commit()");
     run(tracker::beforeCommit, () -> {
       if (session.timestamps == null) {
         xidProof.beforeCommit(session.physical, tracker.current(), context.connector() != null);
@@ -855,6 +874,7 @@ public abstract class ConnectionWrapper
 
   @Override
   public void rollback() throws SQLException {
+    session.requireLocalTransactionControl(this, "rollback()");
     settle(tracker::beforeRollback, () -> {
       delegate.rollback();
       return null;

@@ -1,4 +1,4 @@
--- LSEM JDBC commit ledger, version 2. Idempotent: running it again changes nothing.
+-- LSEM JDBC commit ledger, version 3. Idempotent: running it again changes nothing.
 -- Install by hand as the role that is to own it:  psql -d mydb -f lsem-ledger.sql
 -- (or: lsem install --url ...). The driver never runs it unless asked (installLedger=true).
 -- Every name below is schema-qualified and every function pins its search_path.
@@ -82,8 +82,13 @@ CREATE INDEX IF NOT EXISTS commit_log_xmin ON lsem.commit_log USING hash ((xid::
 -- At most one row per transaction: a second record_commit in one transaction fails.
 CREATE UNIQUE INDEX IF NOT EXISTS commit_log_xid ON lsem.commit_log (xid);
 
+-- Version 3: the XA global transaction a branch belongs to (NULL for a local transaction). Every
+-- branch of one global transaction records the same txn_id and commit_ts in its own database.
+ALTER TABLE lsem.commit_log ADD COLUMN IF NOT EXISTS xa_gtrid text;
+CREATE INDEX IF NOT EXISTS commit_log_xa_gtrid ON lsem.commit_log (xa_gtrid) WHERE xa_gtrid IS NOT NULL;
+
 CREATE OR REPLACE FUNCTION lsem.ledger_version() RETURNS int LANGUAGE sql IMMUTABLE
-  SET search_path = pg_catalog, pg_temp AS $$ SELECT 2 $$;
+  SET search_path = pg_catalog, pg_temp AS $$ SELECT 3 $$;
 
 -- Called by the driver in the COMMIT message. For a transaction that wrote, raises the commit
 -- timestamp above every commit timestamp issued before in this database (a short critical
@@ -115,6 +120,42 @@ BEGIN
   RETURN ts;
 END $$;
 
+-- Called by the driver's XA resource right before PREPARE TRANSACTION of a branch that wrote: records
+-- the branch with the global transaction's id and commit timestamp, shared by all its branches, so
+-- it is recorded exactly (not raised like record_commit's). A global timestamp that is not above
+-- every commit timestamp this database issued would break the order: the branch fails with 40001
+-- (a serialization failure: the global transaction rolls back, and may run again) instead.
+CREATE OR REPLACE FUNCTION lsem.record_branch(p_txn uuid, p_start bigint, p_commit bigint, p_attempts int,
+    p_gtrid text)
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET lock_timeout = '5s' AS $$
+DECLARE
+  x        xid8 := pg_catalog.pg_current_xact_id_if_assigned();
+  limit_ts bigint := ((pg_catalog.date_part('epoch', pg_catalog.clock_timestamp()) * 1000)::bigint + 10000) << 18;
+  last     bigint;
+BEGIN
+  IF x IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF p_txn IS NULL OR p_start IS NULL OR p_commit IS NULL OR p_attempts IS NULL OR p_attempts < 1
+     OR p_start < 0 OR p_commit <= p_start OR p_commit > limit_ts OR p_gtrid IS NULL
+     OR pg_catalog.length(p_gtrid) > 300 THEN
+    RAISE EXCEPTION 'lsem.record_branch: bad arguments (attempts >= 1, start < commit at most 10 s ahead of the server clock, a global transaction id of at most 300 characters)'
+      USING ERRCODE = '22023';
+  END IF;
+  PERFORM pg_catalog.pg_advisory_lock(1819501997);
+  last := coalesce(pg_catalog.pg_sequence_last_value('lsem.clock'::regclass), 0);
+  IF p_commit <= last THEN
+    PERFORM pg_catalog.pg_advisory_unlock(1819501997);
+    RAISE EXCEPTION 'lsem.record_branch: the global commit timestamp % is not above this database''s last commit timestamp %',
+      p_commit, last USING ERRCODE = '40001';
+  END IF;
+  PERFORM pg_catalog.setval('lsem.clock'::regclass, p_commit), pg_catalog.pg_advisory_unlock(1819501997);
+  INSERT INTO lsem.commit_log (txn_id, xid, start_ts, commit_ts, attempts, xa_gtrid)
+    VALUES (p_txn, x, p_start, p_commit, p_attempts, p_gtrid);
+  RETURN p_commit;
+END $$;
+
 -- The highest commit timestamp recorded (0 if none): seeds the clocks of starting drivers.
 CREATE OR REPLACE FUNCTION lsem.max_commit_ts() RETURNS bigint LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp AS
@@ -135,7 +176,7 @@ $$ SELECT commit_ts FROM lsem.commit_of(p_xmin) $$;
 -- The ledger with readable times.
 CREATE OR REPLACE VIEW lsem.commits AS
   SELECT txn_id, xid, xid::xid AS xmin, start_ts, commit_ts, attempts,
-         pg_catalog.to_timestamp((commit_ts >> 18) / 1000.0) AS committed_at
+         pg_catalog.to_timestamp((commit_ts >> 18) / 1000.0) AS committed_at, xa_gtrid
   FROM lsem.commit_log;
 
 -- Retention: deletes up to p_batch rows committed before p_before_ts, oldest first; returns how
@@ -155,4 +196,6 @@ GRANT USAGE ON SCHEMA lsem TO PUBLIC;
 GRANT SELECT ON lsem.commit_log, lsem.commits, lsem.clock TO PUBLIC;
 REVOKE ALL ON FUNCTION lsem.record_commit(uuid, bigint, bigint, int) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lsem.record_commit(uuid, bigint, bigint, int) TO lsem_writer;
+REVOKE ALL ON FUNCTION lsem.record_branch(uuid, bigint, bigint, int, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION lsem.record_branch(uuid, bigint, bigint, int, text) TO lsem_writer;
 REVOKE ALL ON FUNCTION lsem.purge(bigint, int) FROM PUBLIC;
