@@ -28,7 +28,8 @@ import java.util.Properties;
  * {@code verify} checks the commit ledger and, with {@code --table}, those tables' rows against it
  * (see {@link LedgerVerifier}), all in one read-only REPEATABLE READ transaction (one snapshot); it
  * prints what it checked and exits 0 when everything holds, 1 on any violation, 2 on bad arguments
- * or when it cannot connect or query. {@code install} creates the {@code lsem} schema (the script
+ * or when it cannot connect or query. With several {@code --url}s it checks each database, then the
+ * XA global transactions across them ({@link GlobalTransactionVerifier}). {@code install} creates the {@code lsem} schema (the script
  * the driver runs itself when it may). The password comes from {@code --password} or the
  * environment variable {@code LSEM_PASSWORD}, and is never printed. Nothing here calls
  * {@link System#exit}, except {@link #main}.
@@ -41,6 +42,8 @@ public final class Lsem {
   static final String LEDGER_SCRIPT = "/io/lsem/jdbc/ledger/lsem-ledger.sql";
   static final String USAGE_TEXT = "usage: lsem verify --url JDBC_URL [--user USER] [--password PASSWORD]"
       + " [--table [SCHEMA.]TABLE[,...]]... [--since TIMESTAMP] [--strict] [--max-offset MILLIS (default 60000)]\n"
+      + "       lsem verify --url JDBC_URL --url JDBC_URL... [...] [--max-prepared-age MILLIS (default 60000)]"
+      + "   (XA global transactions across the databases)\n"
       + "       lsem install --url JDBC_URL [--user USER] [--password PASSWORD]\n"
       + "JDBC_URL: jdbc:postgresql://host[:port]/database or jdbc:lsem:postgresql://...;"
       + " the password may also come from LSEM_PASSWORD\n"
@@ -79,6 +82,9 @@ public final class Lsem {
     if (a.help) {
       out.println(USAGE_TEXT);
       return OK;
+    }
+    if (a.command.equals("verify") && a.urls.size() > 1) {
+      return verifyAll(a);
     }
     Connection c;
     try {
@@ -153,6 +159,44 @@ public final class Lsem {
     return v.violations() == 0 ? OK : VIOLATIONS;
   }
 
+  /**
+   * {@code verify} with several {@code --url}s: each database on its own, then the XA global
+   * transactions across them ({@link GlobalTransactionVerifier}).
+   */
+  private int verifyAll(Arguments a) {
+    int status = OK;
+    GlobalTransactionVerifier global = new GlobalTransactionVerifier(a.maxPreparedAgeSeconds);
+    for (String url : a.urls) {
+      a.url = url;
+      Connection c;
+      try {
+        c = connect(a);
+      } catch (SQLException e) {
+        err.println("lsem: cannot connect to --url " + redact(url) + (a.user == null ? "" : " as --user " + a.user)
+            + ": " + e.getSQLState() + " " + redact(e.getMessage()));
+        return USAGE;
+      }
+      try (c) {
+        status = Math.max(status, verify(c, a));
+        c.setAutoCommit(true);
+        global.read(c, redact(url));
+      } catch (LedgerVerifier.BadArgument e) {
+        err.println("lsem: " + e.getMessage());
+        return USAGE;
+      } catch (SQLException e) {
+        err.println("lsem: cannot verify " + redact(url) + ": " + e.getSQLState() + " " + redact(e.getMessage()));
+        return USAGE;
+      }
+    }
+    global.check();
+    out.println("lsem verify across " + a.urls.size() + " databases: XA global transactions");
+    for (String line : global.report()) {
+      out.println("  " + line);
+    }
+    out.println(global.violations() == 0 ? "verified: no violation" : global.violations() + " check(s) violated");
+    return global.violations() == 0 ? status : VIOLATIONS;
+  }
+
   private Connection connect(Arguments a) throws SQLException {
     String url = a.url.startsWith("jdbc:lsem:") ? "jdbc:" + a.url.substring("jdbc:lsem:".length()) : a.url;
     Properties p = new Properties();
@@ -180,6 +224,9 @@ public final class Lsem {
   static final class Arguments {
     String command;
     String url;
+    /** Every {@code --url} given (verify takes several: the databases of XA global transactions). */
+    final List<String> urls = new ArrayList<>();
+    long maxPreparedAgeSeconds = 60;
     String user;
     String password;
     final List<String> tables = new ArrayList<>();
@@ -211,19 +258,20 @@ public final class Lsem {
           inline = value(args, ++i, name);
         }
         switch (name) {
-          case "--url": a.url = inline; break;
+          case "--url": a.url = inline; a.urls.add(inline); break;
+          case "--max-prepared-age": a.maxPreparedAgeSeconds = millis(name, inline) / 1000; break;
           case "--user": a.user = inline; break;
           case "--password": a.password = inline; break;
           case "--table": tables(inline, a.tables); break;
           case "--since": a.since = since(inline); break;
-          case "--max-offset": a.maxOffsetMillis = millis(inline); break;
+          case "--max-offset": a.maxOffsetMillis = millis(name, inline); break;
           case "--strict": a.strict = true; break;
           case "--help": a.help = true; break;
           default:
             throw new IllegalArgumentException("unknown option '" + name + "' for " + a.command);
         }
         if (a.command.equals("install") && (name.equals("--table") || name.equals("--since")
-            || name.equals("--strict") || name.equals("--max-offset"))) {
+            || name.equals("--strict") || name.equals("--max-offset") || name.equals("--max-prepared-age"))) {
           throw new IllegalArgumentException(name + " is an option of verify, not of install");
         }
       }
@@ -233,9 +281,14 @@ public final class Lsem {
       if (a.url == null) {
         throw new IllegalArgumentException("--url is required; expected --url jdbc:postgresql://host[:port]/database");
       }
-      if (!a.url.startsWith("jdbc:postgresql:") && !a.url.startsWith("jdbc:lsem:postgresql:")) {
-        throw new IllegalArgumentException("bad --url '" + redact(a.url)
-            + "'; expected jdbc:postgresql://host[:port]/database or jdbc:lsem:postgresql://...");
+      if (a.command.equals("install") && a.urls.size() > 1) {
+        throw new IllegalArgumentException("install takes one --url; run it once per database");
+      }
+      for (String url : a.urls) {
+        if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:lsem:postgresql:")) {
+          throw new IllegalArgumentException("bad --url '" + redact(url)
+              + "'; expected jdbc:postgresql://host[:port]/database or jdbc:lsem:postgresql://...");
+        }
       }
       return a;
     }
@@ -243,6 +296,7 @@ public final class Lsem {
     private static boolean isValued(String name) {
       switch (name) {
         case "--url": case "--user": case "--password": case "--table": case "--since": case "--max-offset":
+        case "--max-prepared-age":
           return true;
         default:
           return false;
@@ -281,7 +335,7 @@ public final class Lsem {
       }
     }
 
-    private static long millis(String v) {
+    private static long millis(String name, String v) {
       try {
         long ms = Long.parseLong(v);
         if (ms >= 0) {
@@ -290,7 +344,7 @@ public final class Lsem {
       } catch (NumberFormatException ignored) {
         // reported below
       }
-      throw new IllegalArgumentException("bad --max-offset '" + v + "'; expected milliseconds, 0 or more");
+      throw new IllegalArgumentException("bad " + name + " '" + v + "'; expected milliseconds, 0 or more");
     }
   }
 }

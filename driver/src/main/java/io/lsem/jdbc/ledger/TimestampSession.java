@@ -62,8 +62,9 @@ public final class TimestampSession implements TransactionListener {
   private long globalStartTs;
 
   /**
-   * The next transaction to begin on this connection is a branch of the XA global transaction
-   * {@code id}, which started at {@code startTs}: it takes them instead of its own.
+   * Until called again with {@code null}, the transactions that begin on this connection are a
+   * branch of the XA global transaction {@code id}, which started at {@code startTs} (the branch
+   * and its runs after a conflict): they take them instead of their own.
    */
   public void joinGlobal(UUID id, long startTs) {
     this.globalId = id;
@@ -98,10 +99,11 @@ public final class TimestampSession implements TransactionListener {
       // (the application may have read them), one more attempt.
       attempts++;
     } else if (globalId != null) {
-      txnId = globalId; // a branch of an XA global transaction: its id and start timestamp
+      // a branch of an XA global transaction, run again after a conflict or for the first time:
+      // the global id and start timestamp
+      attempts = globalId.equals(txnId) ? attempts + 1 : 1;
+      txnId = globalId;
       startTs = globalStartTs;
-      globalId = null;
-      attempts = 1;
     } else {
       startTs = nextTimestamp();
       txnId = TransactionIds.next(startTs);

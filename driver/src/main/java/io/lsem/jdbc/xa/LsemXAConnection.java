@@ -32,7 +32,7 @@ import org.postgresql.core.TransactionState;
  * connected database. One thread at a time, like a JDBC connection; no interleaving of branches
  * (the association model of pgjdbc's own XA resource).
  */
-public final class LsemXAConnection implements XAConnection, XAResource {
+public final class LsemXAConnection implements XAConnection, XAResource, AutoCloseable {
   /** The lease the XA steps run on: never handed to the application, closed with the XA connection. */
   private final ConnectionWrapper resource;
   private final ConnectionSession session;
@@ -314,6 +314,10 @@ public final class LsemXAConnection implements XAConnection, XAResource {
   /** The branch is no longer associated: autocommit back to what it was before {@link #start}. */
   private void forgetCurrent() {
     session.xaBranch(null, null);
+    TimestampSession timestamps = session.timestamps();
+    if (timestamps != null) {
+      timestamps.joinGlobal(null, 0);
+    }
     current = null;
     ended = false;
     rollbackOnly = false;

@@ -63,6 +63,10 @@ class XaResourceTest {
       try (Connection c = d.plain(); Statement s = c.createStatement()) {
         s.execute("CREATE TABLE account(id int PRIMARY KEY, balance bigint NOT NULL)");
         s.execute("INSERT INTO account VALUES (1, 100), (2, 100)");
+        s.execute("CREATE SEQUENCE fail_seq");
+        s.execute("CREATE FUNCTION fail_first(n int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN"
+            + " IF nextval('fail_seq') = n THEN RAISE EXCEPTION 'injected' USING ERRCODE = '40001'; END IF;"
+            + " RETURN 1; END $$");
       }
     }
   }
@@ -158,6 +162,44 @@ class XaResourceTest {
         + " vs " + other);
     assertTrue(mine.endsWith(" committed"), mine);
     assertEquals(0, count(db, PREPARED_HERE));
+  }
+
+  /** A conflict inside a branch (before PREPARE) is replayed by the driver; the branch keeps the global id. */
+  @Test
+  void aBranchReplayedByTransparentRetryKeepsTheGlobalId(TestDatabase db) throws Exception {
+    for (int failAt : new int[] {1, 2}) {
+      String global = newGlobal();
+      try (Connection c = db.plain(); Statement s = c.createStatement()) {
+        s.execute("SELECT setval('fail_seq', 1, false)");
+      }
+      XAConnection one = dataSource(db).getXAConnection();
+      XAConnection two = dataSource(second).getXAConnection();
+      try {
+        Xid x1 = xid(global, 1);
+        Xid x2 = xid(global, 2);
+        one.getXAResource().start(x1, XAResource.TMNOFLAGS);
+        two.getXAResource().start(x2, XAResource.TMNOFLAGS);
+        try (Connection c = one.getConnection(); Statement s = c.createStatement()) {
+          s.execute("UPDATE account SET balance = balance - fail_first(" + failAt + ") WHERE id = 2");
+          s.execute("UPDATE account SET balance = balance - fail_first(" + failAt + ") WHERE id = 2");
+        }
+        work(two, "UPDATE account SET balance = balance + 2 WHERE id = 2");
+        one.getXAResource().end(x1, XAResource.TMSUCCESS);
+        two.getXAResource().end(x2, XAResource.TMSUCCESS);
+        one.getXAResource().prepare(x1);
+        two.getXAResource().prepare(x2);
+        one.getXAResource().commit(x1, false);
+        two.getXAResource().commit(x2, false);
+      } finally {
+        one.close();
+        two.close();
+      }
+      String encoded = java.util.Base64.getEncoder().withoutPadding().encodeToString(global.getBytes(StandardCharsets.US_ASCII));
+      List<String> first = ledger(db, "4711\\_" + encoded);
+      List<String> other = ledger(second, "4711\\_" + encoded);
+      assertEquals(1, first.size(), first.toString());
+      assertEquals(first, other, "the replayed branch recorded the global id (failing call " + failAt + ")");
+    }
   }
 
   @Test
