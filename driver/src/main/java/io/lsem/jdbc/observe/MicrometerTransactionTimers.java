@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Micrometer timers of every transaction's breakdown ({@code transactionTelemetry=micrometer}):
- * {@code lsem.transaction} tagged {@code layer} = total, pool_wait, server, oracle, retry,
+ * {@code lsem.transaction} tagged {@code layer} = total, pool_wait, server, oracle, coordination, retry,
  * application, driver, each with p50, p95 and p99, and the summary {@code lsem.transaction.attempts}.
  * A layer that took no time in a transaction is recorded as zero, so every timer counts every
  * transaction. Shared by the connections of one configuration; Micrometer's meters are thread safe.
@@ -18,6 +18,7 @@ final class MicrometerTransactionTimers implements TransactionSink {
   private final Timer poolWait;
   private final Timer server;
   private final Timer oracle;
+  private final Timer coordination;
   private final Timer retry;
   private final Timer application;
   private final Timer driver;
@@ -33,6 +34,7 @@ final class MicrometerTransactionTimers implements TransactionSink {
     poolWait = timer(registry, "pool_wait", "waiting for the pooled connection");
     server = timer(registry, "server", "calls to the server, network included (L0)");
     oracle = timer(registry, "oracle", "waiting for global timestamps (L2)");
+    coordination = timer(registry, "coordination", "an XA branch waiting for its transaction manager (L2)");
     retry = timer(registry, "retry", "transparent retry: backoff and replay");
     application = timer(registry, "application", "the application's own time between its calls");
     driver = timer(registry, "driver", "the driver's own work");
@@ -51,6 +53,7 @@ final class MicrometerTransactionTimers implements TransactionSink {
     poolWait.record(b.poolWaitNanos(), TimeUnit.NANOSECONDS);
     server.record(b.serverNanos(), TimeUnit.NANOSECONDS);
     oracle.record(b.oracleNanos(), TimeUnit.NANOSECONDS);
+    coordination.record(b.coordinationNanos(), TimeUnit.NANOSECONDS);
     retry.record(b.retryNanos(), TimeUnit.NANOSECONDS);
     application.record(b.applicationNanos(), TimeUnit.NANOSECONDS);
     driver.record(b.driverNanos(), TimeUnit.NANOSECONDS);

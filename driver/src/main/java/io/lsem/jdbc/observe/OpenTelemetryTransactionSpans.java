@@ -59,6 +59,7 @@ final class OpenTelemetryTransactionSpans implements TransactionSink {
     at = layer(parent, "lsem.pool_wait", at, b.poolWaitNanos());
     at = layer(parent, "lsem.server", at, b.serverNanos());
     at = layer(parent, "lsem.oracle", at, b.oracleNanos());
+    at = layer(parent, "lsem.coordination", at, b.coordinationNanos());
     at = layer(parent, "lsem.retry", at, b.retryNanos());
     at = layer(parent, "lsem.application", at, b.applicationNanos());
     layer(parent, "lsem.driver", at, b.driverNanos());

@@ -33,6 +33,9 @@ public final class TransactionEvent extends jdk.jfr.Event {
   @Label("Timestamp Oracle") @Timespan(Timespan.NANOSECONDS)
   public long oracle;
 
+  @Label("Coordination") @Timespan(Timespan.NANOSECONDS)
+  public long coordination;
+
   @Label("Transparent Retry") @Timespan(Timespan.NANOSECONDS)
   public long retry;
 

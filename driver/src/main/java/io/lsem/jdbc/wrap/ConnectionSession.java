@@ -79,6 +79,11 @@ public final class ConnectionSession {
     }
   }
 
+  /** The XA branch open on this connection ended: the transaction manager's time starts (for the breakdown). */
+  public void xaBranchEnded() {
+    clock.branchEnded(System.nanoTime());
+  }
+
   /** The pool handed this connection out after {@code nanos} of waiting: part of its next transaction's time. */
   public void poolWaited(long nanos) {
     clock.poolWaited(nanos);

@@ -102,8 +102,28 @@ final class TransactionClock implements TransactionListener {
     oracleAtCallStart = oracleNanos();
     callSql = sql;
     if (open) {
-      application += now - lastCallEnd;
+      if (branchEndedAt != 0) {
+        // an XA branch ended: the application's time until then, the transaction manager's since
+        long from = Math.max(branchEndedAt, lastCallEnd);
+        application += Math.max(0, branchEndedAt - lastCallEnd);
+        coordination += now - from;
+        branchEndedAt = 0;
+      } else {
+        application += now - lastCallEnd;
+      }
       noteStatement(sql);
+    }
+  }
+
+  /** When the open XA branch ended (its transaction manager's turn), or 0. */
+  private long branchEndedAt;
+  private long coordination;
+  private long lastCoordination;
+
+  /** The open transaction is an XA branch that just ended: until its next call, the time is coordination. */
+  void branchEnded(long now) {
+    if (open && timing) {
+      branchEndedAt = now;
     }
   }
 
@@ -175,7 +195,7 @@ final class TransactionClock implements TransactionListener {
       return null;
     }
     return new TransactionBreakdown(lastFromTimestamps ? lastId.toString() : "#" + lastNumber, lastTotal, lastPoolWait,
-        lastServer, lastOracle,
+        lastServer, lastOracle, lastCoordination,
         lastRetry, lastApplication, lastDriver, lastAttempts);
   }
 
@@ -197,6 +217,8 @@ final class TransactionClock implements TransactionListener {
     begunAt = callTimed ? callStart : System.nanoTime();
     server = 0;
     application = 0;
+    coordination = 0;
+    branchEndedAt = 0;
     retry = 0;
     oracleAtOpen = oracleAtCallStart;
     replaysAtOpen = session.retry.replaysSoFar();
@@ -240,7 +262,8 @@ final class TransactionClock implements TransactionListener {
     lastOracle = oracle;
     lastRetry = retry;
     lastApplication = application;
-    lastDriver = Math.max(0, total - poolWait - server - application - retry - oracle);
+    lastCoordination = coordination;
+    lastDriver = Math.max(0, total - poolWait - server - application - retry - oracle - coordination);
     lastNumber = tx.number();
     lastFromTimestamps = openId != null;
     lastId = openId;
@@ -251,6 +274,7 @@ final class TransactionClock implements TransactionListener {
       event.server = lastServer;
       event.poolWait = lastPoolWait;
       event.oracle = lastOracle;
+      event.coordination = lastCoordination;
       event.retry = lastRetry;
       event.application = lastApplication;
       event.driver = lastDriver;

@@ -195,6 +195,7 @@ public final class LsemXAConnection implements XAConnection, XAResource, AutoClo
     }
     ended = true; // TMSUSPEND as TMSUCCESS: it may be resumed (TMRESUME) on this connection only
     rollbackOnly |= flags == TMFAIL;
+    session.xaBranchEnded();
   }
 
   /**

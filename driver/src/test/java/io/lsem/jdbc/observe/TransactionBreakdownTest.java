@@ -62,7 +62,8 @@ class TransactionBreakdownTest {
   private static TransactionBreakdown last(Connection c) throws SQLException {
     TransactionBreakdown b = c.unwrap(LsemConnection.class).lastTransactionBreakdown();
     assertNotNull(b);
-    long sum = b.poolWaitNanos() + b.serverNanos() + b.oracleNanos() + b.retryNanos() + b.applicationNanos() + b.driverNanos();
+    long sum = b.poolWaitNanos() + b.serverNanos() + b.oracleNanos() + b.coordinationNanos() + b.retryNanos()
+        + b.applicationNanos() + b.driverNanos();
     assertTrue(Math.abs(sum - b.totalNanos()) <= b.totalNanos() / 20, "the parts add up to the whole: " + b);
     return b;
   }
@@ -169,6 +170,53 @@ class TransactionBreakdownTest {
       long expected = 2 * SlowOracle.DELAY_NANOS; // BEGIN and COMMIT
       assertTrue(b.oracleNanos() >= expected && b.oracleNanos() >= 0.8 * b.totalNanos(), b.toString());
       assertTrue(b.serverNanos() < b.oracleNanos() / 2, "the oracle's wait is not the server's: " + b);
+    }
+  }
+
+  /**
+   * An XA branch whose transaction manager takes 200 ms between the branch's end and its PREPARE:
+   * that time is coordination, the application's pause before the end is the application's.
+   */
+  @Test
+  void theTransactionManagersTimeIsCoordination(TestDatabase db) throws Exception {
+    io.lsem.jdbc.LsemXADataSource ds = new io.lsem.jdbc.LsemXADataSource();
+    ds.setUrl(db.lsemUrl());
+    ds.setUser(db.user());
+    ds.setPassword(db.password());
+    ds.setProperty("timestamps", "off");
+    javax.sql.XAConnection xa = ds.getXAConnection();
+    try {
+      byte[] gtrid = ("breakdown-" + System.nanoTime()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      javax.transaction.xa.Xid xid = new javax.transaction.xa.Xid() {
+        public int getFormatId() {
+          return 1;
+        }
+
+        public byte[] getGlobalTransactionId() {
+          return gtrid;
+        }
+
+        public byte[] getBranchQualifier() {
+          return new byte[] {1};
+        }
+      };
+      javax.transaction.xa.XAResource r = xa.getXAResource();
+      r.start(xid, javax.transaction.xa.XAResource.TMNOFLAGS);
+      Connection c = xa.getConnection();
+      c.unwrap(LsemConnection.class).lastTransactionBreakdown(); // measure from here on
+      try (Statement s = c.createStatement()) {
+        s.execute("INSERT INTO layered VALUES (1)");
+        think(100 * MS); // the application
+      }
+      r.end(xid, javax.transaction.xa.XAResource.TMSUCCESS);
+      think(200 * MS); // the transaction manager, deciding
+      r.prepare(xid);
+      r.commit(xid, false);
+      TransactionBreakdown b = last(c);
+      assertTrue(Math.abs(b.coordinationNanos() - 200 * MS) <= 20 * MS, "coordination: " + b);
+      assertTrue(Math.abs(b.applicationNanos() - 100 * MS) <= 10 * MS, "application: " + b);
+    } finally {
+      xa.close();
     }
   }
 
