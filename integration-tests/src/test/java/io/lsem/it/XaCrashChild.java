@@ -1,0 +1,204 @@
+package io.lsem.it;
+
+import com.arjuna.ats.arjuna.common.CoreEnvironmentBean;
+import com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean;
+import com.arjuna.ats.arjuna.common.RecoveryEnvironmentBean;
+import com.arjuna.ats.arjuna.recovery.RecoveryManager;
+import com.arjuna.ats.internal.jta.recovery.arjunacore.XARecoveryModule;
+import com.arjuna.ats.jta.common.JTAEnvironmentBean;
+import com.arjuna.common.internal.util.propertyservice.BeanPopulator;
+import io.lsem.jdbc.LsemXADataSource;
+import io.lsem.jdbc.xa.LsemXAConnection;
+import jakarta.transaction.Transaction;
+import jakarta.transaction.TransactionManager;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
+
+/**
+ * The application of {@link XaCrashTest}, in a JVM of its own: starts Narayana on the object
+ * store its previous run left, lets the transaction manager's recovery finish what that run left
+ * in doubt, says {@code RECOVERED} and waits for the test's go; then runs one transfer between the
+ * two databases and kills itself with SIGKILL at the step it was told (before the first PREPARE,
+ * between the PREPAREs, between PREPARE and COMMIT PREPARED, between the COMMIT PREPAREDs), or
+ * commits and says {@code COMMITTED}.
+ *
+ * <p>Arguments: object store directory, URL A, URL B, user, transfer id, crash step (0-3, or -1
+ * for none).
+ */
+public final class XaCrashChild {
+  private XaCrashChild() {}
+
+  public static void main(String[] args) throws Exception {
+    String store = args[0];
+    String urlA = args[1];
+    String urlB = args[2];
+    String user = args[3];
+    String transfer = args[4];
+    int crashAt = Integer.parseInt(args[5]);
+    BeanPopulator.getDefaultInstance(CoreEnvironmentBean.class).setNodeIdentifier("lsem-crash-test");
+    for (String name : new String[] {null, "communicationStore", "stateStore"}) {
+      BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, name).setObjectStoreDir(store);
+    }
+    JTAEnvironmentBean jta = BeanPopulator.getDefaultInstance(JTAEnvironmentBean.class);
+    jta.setXaRecoveryNodes(List.of("lsem-crash-test"));
+    jta.setOrphanSafetyInterval(0);
+    jta.setXaResourceOrphanFilterClassNames(List.of(
+        "com.arjuna.ats.internal.jta.recovery.arjunacore.JTATransactionLogXAResourceOrphanFilter",
+        "com.arjuna.ats.internal.jta.recovery.arjunacore.JTANodeNameXAResourceOrphanFilter"));
+    RecoveryEnvironmentBean recovery = BeanPopulator.getDefaultInstance(RecoveryEnvironmentBean.class);
+    recovery.setRecoveryModuleClassNames(List.of(
+        "com.arjuna.ats.internal.arjuna.recovery.AtomicActionRecoveryModule",
+        "com.arjuna.ats.internal.jta.recovery.arjunacore.XARecoveryModule"));
+    recovery.setExpiryScannerClassNames(List.of());
+    recovery.setRecoveryBackoffPeriod(1);
+
+    LsemXAConnection recoverA = open(urlA, user);
+    LsemXAConnection recoverB = open(urlB, user);
+    RecoveryManager manager = RecoveryManager.manager(RecoveryManager.INDIRECT_MANAGEMENT);
+    XARecoveryModule.getRegisteredXARecoveryModule().addXAResourceRecoveryHelper(
+        new com.arjuna.ats.jta.recovery.XAResourceRecoveryHelper() {
+          @Override
+          public boolean initialise(String p) {
+            return true;
+          }
+
+          @Override
+          public XAResource[] getXAResources() {
+            return new XAResource[] {recoverA.getXAResource(), recoverB.getXAResource()};
+          }
+        });
+    manager.scan();
+    manager.scan();
+    System.out.println("RECOVERED");
+    System.out.flush();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    if (!"go".equals(in.readLine())) {
+      manager.terminate();
+      return;
+    }
+
+    TransactionManager tm = com.arjuna.ats.jta.TransactionManager.transactionManager();
+    int[] step = {0};
+    try (LsemXAConnection a = open(urlA, user); LsemXAConnection b = open(urlB, user)) {
+      tm.begin();
+      Transaction tx = tm.getTransaction();
+      XAResource ra = new Crashing(a.getXAResource(), step, crashAt);
+      XAResource rb = new Crashing(b.getXAResource(), step, crashAt);
+      tx.enlistResource(ra);
+      tx.enlistResource(rb);
+      apply(a, transfer, -7);
+      apply(b, transfer, 7);
+      tx.delistResource(ra, XAResource.TMSUCCESS);
+      tx.delistResource(rb, XAResource.TMSUCCESS);
+      tm.commit();
+    }
+    System.out.println("COMMITTED");
+    System.out.flush();
+    manager.terminate();
+  }
+
+  private static LsemXAConnection open(String url, String user) throws SQLException {
+    LsemXADataSource ds = new LsemXADataSource();
+    ds.setUrl(url);
+    ds.setUser(user);
+    ds.setPassword(System.getenv("LSEM_XA_PASSWORD")); // not on the command line
+    ds.setProperty("timestamps", "on");
+    return (LsemXAConnection) ds.getXAConnection();
+  }
+
+  private static void apply(LsemXAConnection xa, String transfer, long delta) throws SQLException {
+    try (Connection c = xa.getConnection();
+         PreparedStatement update = c.prepareStatement("UPDATE account SET balance = balance + ? WHERE id = 1");
+         PreparedStatement log = c.prepareStatement("INSERT INTO transfer VALUES (?, 1, ?)")) {
+      update.setLong(1, delta);
+      update.executeUpdate();
+      log.setString(1, transfer);
+      log.setLong(2, delta);
+      log.executeUpdate();
+    }
+  }
+
+  /** Step 0 and 1: the two PREPAREs; 2 and 3: the two COMMITs. Dies by SIGKILL before step {@code crashAt}. */
+  private static final class Crashing implements XAResource {
+    private final XAResource delegate;
+    private final int[] step;
+    private final int crashAt;
+
+    Crashing(XAResource delegate, int[] step, int crashAt) {
+      this.delegate = delegate;
+      this.step = step;
+      this.crashAt = crashAt;
+    }
+
+    private void maybeDie() {
+      if (step[0]++ == crashAt) {
+        try {
+          new ProcessBuilder("kill", "-9", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+          Thread.currentThread().join(); // SIGKILL is on its way: nothing after this line runs
+        } catch (Exception e) {
+          Runtime.getRuntime().halt(9);
+        }
+      }
+    }
+
+    @Override
+    public int prepare(Xid xid) throws XAException {
+      maybeDie();
+      return delegate.prepare(xid);
+    }
+
+    @Override
+    public void commit(Xid xid, boolean onePhase) throws XAException {
+      maybeDie();
+      delegate.commit(xid, onePhase);
+    }
+
+    @Override
+    public void start(Xid xid, int flags) throws XAException {
+      delegate.start(xid, flags);
+    }
+
+    @Override
+    public void end(Xid xid, int flags) throws XAException {
+      delegate.end(xid, flags);
+    }
+
+    @Override
+    public void rollback(Xid xid) throws XAException {
+      delegate.rollback(xid);
+    }
+
+    @Override
+    public Xid[] recover(int flag) throws XAException {
+      return delegate.recover(flag);
+    }
+
+    @Override
+    public void forget(Xid xid) throws XAException {
+      delegate.forget(xid);
+    }
+
+    @Override
+    public boolean isSameRM(XAResource other) throws XAException {
+      return other == this;
+    }
+
+    @Override
+    public int getTransactionTimeout() throws XAException {
+      return delegate.getTransactionTimeout();
+    }
+
+    @Override
+    public boolean setTransactionTimeout(int seconds) throws XAException {
+      return delegate.setTransactionTimeout(seconds);
+    }
+  }
+}
