@@ -122,9 +122,11 @@ END $$;
 
 -- Called by the driver's XA resource right before PREPARE TRANSACTION of a branch that wrote: records
 -- the branch with the global transaction's id and commit timestamp, shared by all its branches, so
--- it is recorded exactly (not raised like record_commit's). A global timestamp that is not above
--- every commit timestamp this database issued would break the order: the branch fails with 40001
--- (a serialization failure: the global transaction rolls back, and may run again) instead.
+-- it is recorded exactly (not raised like record_commit's), and keeps lsem.clock at or above it.
+-- Global transactions that conflict in this database are ordered by their locks (the commit
+-- timestamp is taken at the first PREPARE, after every write), so their timestamps follow their
+-- commit order; unrelated ones may commit here in another order than their timestamps. A
+-- timestamp already recorded here (made by another JVM's clock) fails the branch with 40001.
 CREATE OR REPLACE FUNCTION lsem.record_branch(p_txn uuid, p_start bigint, p_commit bigint, p_attempts int,
     p_gtrid text)
 RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
@@ -143,14 +145,16 @@ BEGIN
     RAISE EXCEPTION 'lsem.record_branch: bad arguments (attempts >= 1, start < commit at most 10 s ahead of the server clock, a global transaction id of at most 300 characters)'
       USING ERRCODE = '22023';
   END IF;
+  IF EXISTS (SELECT 1 FROM lsem.commit_log WHERE commit_ts = p_commit) THEN
+    RAISE EXCEPTION 'lsem.record_branch: the global commit timestamp % is already recorded in this database', p_commit
+      USING ERRCODE = '40001';
+  END IF;
   PERFORM pg_catalog.pg_advisory_lock(1819501997);
   last := coalesce(pg_catalog.pg_sequence_last_value('lsem.clock'::regclass), 0);
-  IF p_commit <= last THEN
-    PERFORM pg_catalog.pg_advisory_unlock(1819501997);
-    RAISE EXCEPTION 'lsem.record_branch: the global commit timestamp % is not above this database''s last commit timestamp %',
-      p_commit, last USING ERRCODE = '40001';
+  IF p_commit > last THEN
+    PERFORM pg_catalog.setval('lsem.clock'::regclass, p_commit);
   END IF;
-  PERFORM pg_catalog.setval('lsem.clock'::regclass, p_commit), pg_catalog.pg_advisory_unlock(1819501997);
+  PERFORM pg_catalog.pg_advisory_unlock(1819501997);
   INSERT INTO lsem.commit_log (txn_id, xid, start_ts, commit_ts, attempts, xa_gtrid)
     VALUES (p_txn, x, p_start, p_commit, p_attempts, p_gtrid);
   RETURN p_commit;
