@@ -31,7 +31,7 @@ import javax.transaction.xa.Xid;
  * commits and says {@code COMMITTED}.
  *
  * <p>Arguments: object store directory, URL A, URL B, user, transfer id, crash step (0-3, or -1
- * for none).
+ * for none, or {@value #LOOP} for transfers in a loop until told to stop).
  */
 public final class XaCrashChild {
   private XaCrashChild() {}
@@ -86,6 +86,10 @@ public final class XaCrashChild {
     }
 
     TransactionManager tm = com.arjuna.ats.jta.TransactionManager.transactionManager();
+    if (crashAt == LOOP) {
+      loop(tm, urlA, urlB, user, transfer, in);
+      return;
+    }
     int[] step = {0};
     try (LsemXAConnection a = open(urlA, user); LsemXAConnection b = open(urlB, user)) {
       tm.begin();
@@ -105,23 +109,107 @@ public final class XaCrashChild {
     manager.terminate();
   }
 
+  /** Crash step meaning: run transfers until told to stop, then exit (whatever is in flight stays in doubt). */
+  static final int LOOP = 99;
+
+  /**
+   * Transfers {@code <prefix>-<n>} one after another until the test writes {@code stop}; a failure
+   * (the second server restarting under it) rolls that transfer back and the loop goes on with new
+   * connections. Then says {@code STOPPED <committed> <failed>} and halts at once, leaving the
+   * transaction manager's log as it is for the next run's recovery.
+   */
+  private static void loop(TransactionManager tm, String urlA, String urlB, String user, String prefix,
+      BufferedReader in) throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread reader = new Thread(() -> {
+      try {
+        in.readLine();
+      } catch (java.io.IOException ignored) {
+        // the test is gone: stop as well
+      }
+      stop.set(true);
+    });
+    reader.setDaemon(true);
+    reader.start();
+    long committed = 0;
+    java.util.Map<String, Integer> failed = new java.util.TreeMap<>();
+    LsemXAConnection a = null;
+    LsemXAConnection b = null;
+    for (int n = 0; !stop.get(); n++) {
+      try {
+        if (a == null) {
+          a = open(urlA, user);
+        }
+        if (b == null) {
+          b = open(urlB, user);
+        }
+        tm.begin();
+        Transaction tx = tm.getTransaction();
+        tx.enlistResource(a.getXAResource());
+        tx.enlistResource(b.getXAResource());
+        int account = 1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(100);
+        apply(a, account, prefix + "-" + n, -1);
+        apply(b, account, prefix + "-" + n, 1);
+        tx.delistResource(a.getXAResource(), XAResource.TMSUCCESS);
+        tx.delistResource(b.getXAResource(), XAResource.TMSUCCESS);
+        tm.commit();
+        committed++;
+        System.out.println("COMMITTED " + committed);
+        System.out.flush();
+      } catch (Exception e) {
+        failed.merge(e.getClass().getSimpleName(), 1, Integer::sum);
+        try {
+          if (tm.getTransaction() != null) {
+            tm.rollback();
+          }
+        } catch (Exception ignored) {
+          // already ended
+        }
+        a = closeQuietly(a);
+        b = closeQuietly(b);
+      }
+    }
+    System.out.println("STOPPED " + committed + " " + failed);
+    System.out.flush();
+    Runtime.getRuntime().halt(0);
+  }
+
+  private static LsemXAConnection closeQuietly(LsemXAConnection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // a connection of the restarted server
+      }
+    }
+    return null;
+  }
+
   private static LsemXAConnection open(String url, String user) throws SQLException {
     LsemXADataSource ds = new LsemXADataSource();
     ds.setUrl(url);
     ds.setUser(user);
     ds.setPassword(System.getenv("LSEM_XA_PASSWORD")); // not on the command line
     ds.setProperty("timestamps", "on");
+    // a branch left in doubt holds its row locks until the next run's recovery: wait for one 2 s at most
+    ds.setProperty("options", "-c lock_timeout=2s");
     return (LsemXAConnection) ds.getXAConnection();
   }
 
   private static void apply(LsemXAConnection xa, String transfer, long delta) throws SQLException {
+    apply(xa, 1, transfer, delta);
+  }
+
+  private static void apply(LsemXAConnection xa, int account, String transfer, long delta) throws SQLException {
     try (Connection c = xa.getConnection();
-         PreparedStatement update = c.prepareStatement("UPDATE account SET balance = balance + ? WHERE id = 1");
-         PreparedStatement log = c.prepareStatement("INSERT INTO transfer VALUES (?, 1, ?)")) {
+         PreparedStatement update = c.prepareStatement("UPDATE account SET balance = balance + ? WHERE id = ?");
+         PreparedStatement log = c.prepareStatement("INSERT INTO transfer VALUES (?, ?, ?)")) {
       update.setLong(1, delta);
+      update.setInt(2, account);
       update.executeUpdate();
       log.setString(1, transfer);
-      log.setLong(2, delta);
+      log.setInt(2, account);
+      log.setLong(3, delta);
       log.executeUpdate();
     }
   }

@@ -426,8 +426,10 @@ public final class LsemXAConnection implements XAConnection, XAResource, AutoClo
     return e.getSQLState() != null && e.getSQLState().startsWith("40");
   }
 
+  /** The connection is gone: 08xxx, or the server shutting down or starting (57P01-57P03). */
   private static boolean lost(SQLException e) {
-    return e.getSQLState() != null && e.getSQLState().startsWith("08");
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("08") || state.startsWith("57P0"));
   }
 
   private static XAException error(int code, String message, SQLException cause) {

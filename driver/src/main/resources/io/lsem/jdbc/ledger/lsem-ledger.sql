@@ -125,8 +125,8 @@ END $$;
 -- it is recorded exactly (not raised like record_commit's), and keeps lsem.clock at or above it.
 -- Global transactions that conflict in this database are ordered by their locks (the commit
 -- timestamp is taken at the first PREPARE, after every write), so their timestamps follow their
--- commit order; unrelated ones may commit here in another order than their timestamps. A
--- timestamp already recorded here (made by another JVM's clock) fails the branch with 40001.
+-- commit order; unrelated ones may commit here in another order than their timestamps. It reads no
+-- table (a SERIALIZABLE branch would take a predicate lock on it and conflict with every committer).
 CREATE OR REPLACE FUNCTION lsem.record_branch(p_txn uuid, p_start bigint, p_commit bigint, p_attempts int,
     p_gtrid text)
 RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
@@ -144,10 +144,6 @@ BEGIN
      OR pg_catalog.length(p_gtrid) > 300 THEN
     RAISE EXCEPTION 'lsem.record_branch: bad arguments (attempts >= 1, start < commit at most 10 s ahead of the server clock, a global transaction id of at most 300 characters)'
       USING ERRCODE = '22023';
-  END IF;
-  IF EXISTS (SELECT 1 FROM lsem.commit_log WHERE commit_ts = p_commit) THEN
-    RAISE EXCEPTION 'lsem.record_branch: the global commit timestamp % is already recorded in this database', p_commit
-      USING ERRCODE = '40001';
   END IF;
   PERFORM pg_catalog.pg_advisory_lock(1819501997);
   last := coalesce(pg_catalog.pg_sequence_last_value('lsem.clock'::regclass), 0);
