@@ -110,6 +110,69 @@ class XaTransfersAtomikosTest {
     }
   }
 
+  /**
+   * Spring's JTA setup, as Spring Boot's Atomikos or Narayana starters build it: a
+   * {@code JtaTransactionManager} over the transaction manager and a {@code JdbcTemplate} per
+   * database. A transaction template commits both databases' work or neither, and a duplicate key
+   * in the second database rolls the first back, reaching the application as Spring's
+   * {@code DuplicateKeyException}.
+   */
+  @Test
+  void springJtaTransactionManager(TestDatabase here, @TempDir Path logs) throws Exception {
+    System.setProperty("com.atomikos.icatch.log_base_dir", logs.toString());
+    PostgresServer otherServer = PostgresServer.startPrivate();
+    UserTransactionManager tm = new UserTransactionManager();
+    List<AtomikosDataSourceBean> beans = new ArrayList<>();
+    try {
+      TestDatabase there = otherServer.createDatabase("xa_spring");
+      for (TestDatabase d : List.of(here, there)) {
+        try (Connection c = d.plain(); Statement s = c.createStatement()) {
+          s.execute("CREATE TABLE IF NOT EXISTS note(id int PRIMARY KEY)");
+        }
+      }
+      tm.init();
+      AtomikosDataSourceBean a = bean(here, "spring-a");
+      AtomikosDataSourceBean b = bean(there, "spring-b");
+      beans.add(a);
+      beans.add(b);
+      org.springframework.transaction.jta.JtaTransactionManager jta =
+          new org.springframework.transaction.jta.JtaTransactionManager(new com.atomikos.icatch.jta.UserTransactionImp(), tm);
+      org.springframework.transaction.support.TransactionTemplate tx =
+          new org.springframework.transaction.support.TransactionTemplate(jta);
+      org.springframework.jdbc.core.JdbcTemplate ja = new org.springframework.jdbc.core.JdbcTemplate(a);
+      org.springframework.jdbc.core.JdbcTemplate jb = new org.springframework.jdbc.core.JdbcTemplate(b);
+      tx.executeWithoutResult(status -> {
+        ja.update("INSERT INTO note VALUES (1)");
+        jb.update("INSERT INTO note VALUES (1)");
+      });
+      org.junit.jupiter.api.Assertions.assertThrows(org.springframework.dao.DuplicateKeyException.class,
+          () -> tx.executeWithoutResult(status -> {
+            ja.update("INSERT INTO note VALUES (2)");
+            jb.update("INSERT INTO note VALUES (1)"); // already there
+          }));
+      assertEquals(List.of("1"), noteIds(here), "the first database's insert was rolled back with the second's");
+      assertEquals(List.of("1"), noteIds(there));
+      for (TestDatabase d : List.of(here, there)) {
+        assertEquals(0, count(d, "SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database()"));
+      }
+    } finally {
+      beans.forEach(AtomikosDataSourceBean::close);
+      tm.close();
+      otherServer.stop();
+    }
+  }
+
+  private static List<String> noteIds(TestDatabase db) throws SQLException {
+    List<String> ids = new ArrayList<>();
+    try (Connection c = db.plain(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT id FROM note ORDER BY id")) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    }
+    return ids;
+  }
+
   private static AtomikosDataSourceBean bean(TestDatabase d, String name) throws SQLException {
     LsemXADataSource xa = new LsemXADataSource();
     xa.setUrl(d.lsemUrl());
