@@ -92,10 +92,39 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
 
   // ---- parameters -----------------------------------------------------------------------------
 
+  private static final byte SETTER = 1;
+  private static final byte CLEAR_PARAMETERS = 2;
+  private static final byte REGISTER_OUT_PARAMETER = 3;
+  /**
+   * What each recorded call of a generated class is, by op number (0: not looked at yet): found
+   * from the call's name once per class and op, so the hook of every setter compares no strings.
+   * Shared by the statements of a class; racing writers store the same value.
+   */
+  private static final ClassValue<byte[]> OP_KINDS = new ClassValue<>() {
+    @Override
+    protected byte[] computeValue(Class<?> type) {
+      return new byte[256];
+    }
+  };
+  private final byte[] opKinds = OP_KINDS.get(getClass());
+
+  private byte kindOf(int op) {
+    byte kind = op < opKinds.length ? opKinds[op] : 0;
+    if (kind == 0) {
+      String call = recordedCallName(op);
+      kind = call.startsWith("clearParameters") ? CLEAR_PARAMETERS
+          : call.startsWith("registerOutParameter") ? REGISTER_OUT_PARAMETER : SETTER;
+      if (op < opKinds.length) {
+        opKinds[op] = kind;
+      }
+    }
+    return kind;
+  }
+
   /** Hook of the generated setters: remembers the parameter (a copy of its value). */
   protected final void bind(int op, int index, Object value) {
-    String call = recordedCallName(op);
-    if (call.startsWith("clearParameters")) {
+    byte kind = kindOf(op);
+    if (kind == CLEAR_PARAMETERS) {
       Arrays.fill(bindings, null);
       unreplayableParameter = null;
       justNowParameters = 0;
@@ -117,7 +146,7 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     }
     Binding b = keepsValue(largeValueBytes(value))
         ? new Binding(op, index, io.lsem.jdbc.tx.Journal.copyOf(value)) : notKept(op, index);
-    if (call.startsWith("registerOutParameter")) {
+    if (kind == REGISTER_OUT_PARAMETER) {
       outRegistrations = put(outRegistrations == null ? new Binding[4] : outRegistrations, index, b);
     } else {
       bindings = put(bindings, index, b);
