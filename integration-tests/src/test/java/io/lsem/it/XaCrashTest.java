@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -150,6 +149,14 @@ class XaCrashTest {
     }
   }
 
+  private static List<String> ids(TestDatabase db) throws SQLException {
+    return Query.column(db, "SELECT id FROM transfer ORDER BY substr(id, 2)::int");
+  }
+
+  private static long count(TestDatabase db, String sql) throws SQLException {
+    return Query.number(db, sql);
+  }
+
   private static void assertConsistent(TestDatabase a, TestDatabase b, List<String> applied, String when)
       throws SQLException {
     for (TestDatabase d : List.of(a, b)) {
@@ -159,24 +166,6 @@ class XaCrashTest {
     }
     assertEquals(2000, count(a, "SELECT sum(balance) FROM account") + count(b, "SELECT sum(balance) FROM account"),
         "money unchanged " + when);
-  }
-
-  private static List<String> ids(TestDatabase db) throws SQLException {
-    List<String> ids = new ArrayList<>();
-    try (Connection c = db.plain(); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT id FROM transfer ORDER BY substr(id, 2)::int")) {
-      while (rs.next()) {
-        ids.add(rs.getString(1));
-      }
-    }
-    return ids;
-  }
-
-  private static long count(TestDatabase db, String sql) throws SQLException {
-    try (Connection c = db.plain(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
   }
 
   /** One run of {@link XaCrashChild}: its lines on stdout, its log in a file. */

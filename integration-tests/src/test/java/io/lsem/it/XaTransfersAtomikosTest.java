@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -150,8 +149,8 @@ class XaTransfersAtomikosTest {
             ja.update("INSERT INTO note VALUES (2)");
             jb.update("INSERT INTO note VALUES (1)"); // already there
           }));
-      assertEquals(List.of("1"), noteIds(here), "the first database's insert was rolled back with the second's");
-      assertEquals(List.of("1"), noteIds(there));
+      assertEquals(List.of("1"), Query.column(here, "SELECT id FROM note ORDER BY id"), "the first database's insert was rolled back with the second's");
+      assertEquals(List.of("1"), Query.column(there, "SELECT id FROM note ORDER BY id"));
       for (TestDatabase d : List.of(here, there)) {
         assertEquals(0, count(d, "SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database()"));
       }
@@ -160,17 +159,6 @@ class XaTransfersAtomikosTest {
       tm.close();
       otherServer.stop();
     }
-  }
-
-  private static List<String> noteIds(TestDatabase db) throws SQLException {
-    List<String> ids = new ArrayList<>();
-    try (Connection c = db.plain(); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT id FROM note ORDER BY id")) {
-      while (rs.next()) {
-        ids.add(rs.getString(1));
-      }
-    }
-    return ids;
   }
 
   private static AtomikosDataSourceBean bean(TestDatabase d, String name) throws SQLException {
@@ -200,25 +188,16 @@ class XaTransfersAtomikosTest {
     }
   }
 
+  private static List<String> ids(TestDatabase db) throws SQLException {
+    return Query.column(db, "SELECT id FROM transfer ORDER BY id");
+  }
+
+  private static long count(TestDatabase db, String sql) throws SQLException {
+    return Query.number(db, sql);
+  }
+
   private static long sum(TestDatabase db) throws SQLException {
     return count(db, "SELECT sum(balance) FROM account");
   }
 
-  private static List<String> ids(TestDatabase db) throws SQLException {
-    List<String> ids = new ArrayList<>();
-    try (Connection c = db.plain(); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT id FROM transfer ORDER BY id")) {
-      while (rs.next()) {
-        ids.add(rs.getString(1));
-      }
-    }
-    return ids;
-  }
-
-  private static long count(TestDatabase db, String sql) throws SQLException {
-    try (Connection c = db.plain(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
 }

@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -172,25 +171,16 @@ class XaTransfersNarayanaTest {
         + " rolled back at PREPARE\n" + report);
   }
 
+  private static List<String> ids(TestDatabase db) throws SQLException {
+    return Query.column(db, "SELECT id FROM transfer ORDER BY id");
+  }
+
+  private static long count(TestDatabase db, String sql) throws SQLException {
+    return Query.number(db, sql);
+  }
+
   private static long sum(TestDatabase db) throws SQLException {
     return count(db, "SELECT sum(balance) FROM account");
   }
 
-  private static List<String> ids(TestDatabase db) throws SQLException {
-    List<String> ids = new ArrayList<>();
-    try (Connection c = db.plain(); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT id FROM transfer ORDER BY id")) {
-      while (rs.next()) {
-        ids.add(rs.getString(1));
-      }
-    }
-    return ids;
-  }
-
-  private static long count(TestDatabase db, String sql) throws SQLException {
-    try (Connection c = db.plain(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
 }

@@ -36,35 +36,49 @@ final class GlobalTransactionVerifier {
     this.maxPreparedAgeSeconds = maxPreparedAgeSeconds;
   }
 
-  /** Reads one database's branches (recorded and prepared); {@code name} is how the report calls it. */
+  /**
+   * Reads one database's branches (recorded and prepared) in one read-only transaction whose
+   * {@code search_path} is pinned, like the per-database checks; {@code name} is how the report
+   * calls it.
+   */
   void read(Connection c, String name) throws SQLException {
+    c.setAutoCommit(false);
     try (Statement s = c.createStatement()) {
-      try (ResultSet rs = s.executeQuery("SELECT pg_catalog.to_regclass('lsem.commit_log') IS NOT NULL AND EXISTS ("
-          + "SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = 'lsem.commit_log'::pg_catalog.regclass"
-          + " AND attname = 'xa_gtrid' AND NOT attisdropped)")) {
-        rs.next();
-        if (rs.getBoolean(1)) {
-          try (ResultSet r = s.executeQuery("SELECT xa_gtrid, txn_id::pg_catalog.text, commit_ts FROM lsem.commit_log"
-              + " WHERE xa_gtrid IS NOT NULL")) {
-            while (r.next()) {
-              branches++;
-              String global = r.getString(1);
-              recorded.computeIfAbsent(global, g -> new TreeSet<>()).add(r.getString(2) + " at " + r.getLong(3));
-              committedIn.computeIfAbsent(global, g -> new TreeSet<>()).add(name);
-            }
-          }
+      s.execute("SET LOCAL search_path = pg_catalog, pg_temp");
+      readBranches(s, name);
+    } finally {
+      c.rollback();
+    }
+  }
+
+  private void readBranches(Statement s, String name) throws SQLException {
+    boolean hasBranches;
+    try (ResultSet rs = s.executeQuery("SELECT pg_catalog.to_regclass('lsem.commit_log') IS NOT NULL AND EXISTS ("
+        + "SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = 'lsem.commit_log'::pg_catalog.regclass"
+        + " AND attname = 'xa_gtrid' AND NOT attisdropped)")) {
+      rs.next();
+      hasBranches = rs.getBoolean(1);
+    }
+    if (hasBranches) {
+      try (ResultSet r = s.executeQuery("SELECT xa_gtrid, txn_id::pg_catalog.text, commit_ts FROM lsem.commit_log"
+          + " WHERE xa_gtrid IS NOT NULL")) {
+        while (r.next()) {
+          branches++;
+          String global = r.getString(1);
+          recorded.computeIfAbsent(global, g -> new TreeSet<>()).add(r.getString(2) + " at " + r.getLong(3));
+          committedIn.computeIfAbsent(global, g -> new TreeSet<>()).add(name);
         }
       }
-      try (ResultSet r = s.executeQuery("SELECT gid, (pg_catalog.now() - prepared) > pg_catalog.make_interval(secs => "
-          + maxPreparedAgeSeconds + "), prepared::pg_catalog.text FROM pg_catalog.pg_prepared_xacts"
-          + " WHERE database = pg_catalog.current_database() AND pg_catalog.starts_with(gid, 'lsem_')")) {
-        while (r.next()) {
-          String gid = r.getString(1);
-          String global = globalOf(gid);
-          preparedIn.computeIfAbsent(global, g -> new TreeSet<>()).add(name);
-          if (r.getBoolean(2)) {
-            tooOld.add(gid + " in " + name + " since " + r.getString(3));
-          }
+    }
+    try (ResultSet r = s.executeQuery("SELECT gid, (pg_catalog.now() - prepared) > pg_catalog.make_interval(secs => "
+        + maxPreparedAgeSeconds + "), prepared::pg_catalog.text FROM pg_catalog.pg_prepared_xacts"
+        + " WHERE database = pg_catalog.current_database() AND pg_catalog.starts_with(gid, 'lsem_')")) {
+      while (r.next()) {
+        String gid = r.getString(1);
+        String global = globalOf(gid);
+        preparedIn.computeIfAbsent(global, g -> new TreeSet<>()).add(name);
+        if (r.getBoolean(2)) {
+          tooOld.add(gid + " in " + name + " since " + r.getString(3));
         }
       }
     }

@@ -178,7 +178,6 @@ public final class Lsem {
       }
       try (c) {
         status = Math.max(status, verify(c, a));
-        c.setAutoCommit(true);
         global.read(c, redact(url));
       } catch (LedgerVerifier.BadArgument e) {
         err.println("lsem: " + e.getMessage());
