@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a timestamp costs from the etcd oracle (issue 15) against the in-JVM clock: timestamps per
- * second and the latency of one {@code next()} with 1 and 8 threads, on a real etcd cluster of 1
+ * second and the latency of one {@code next()} with 1, 16 and 256 threads, on a real etcd cluster of 1
  * and of 3 members on 127.0.0.1.
  *
  * <pre>java -cp bench/target/benchmarks.jar io.lsem.bench.EtcdOracleWorkload [seconds per case, default 3]</pre>
@@ -33,7 +33,7 @@ public final class EtcdOracleWorkload {
   }
 
   private static void report(String label, TimestampOracle oracle, int seconds) throws InterruptedException {
-    for (int threads : new int[] {1, 8}) {
+    for (int threads : new int[] {1, 16, 256}) {
       AtomicLong count = new AtomicLong();
       long[][] samples = new long[threads][];
       long end = System.nanoTime() + seconds * 1_000_000_000L;

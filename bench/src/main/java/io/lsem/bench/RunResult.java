@@ -5,10 +5,18 @@ package io.lsem.bench;
  * ({@code counted}) and their summed latency, all acknowledged commits, errors, commits whose
  * outcome is unknown (the commit call failed), and the client threads' CPU time (user + system,
  * and user alone) and read/write system calls over all their acknowledged commits (the calls
- * are {@code -1} where they cannot be counted).
+ * are {@code -1} where they cannot be counted), and the counted transactions' latencies, sorted.
  */
 record RunResult(String label, int seconds, long counted, long latencyNanos, long committed, long errors,
-    long unknownOutcomes, long cpuNanos, long userNanos, long readCalls, long writeCalls) {
+    long unknownOutcomes, long cpuNanos, long userNanos, long readCalls, long writeCalls, long[] sortedLatencies) {
+
+  /** The latency (ms) at quantile {@code q} of the counted transactions (from their scheduled start at a fixed rate). */
+  double latencyMillisAt(double q) {
+    if (sortedLatencies.length == 0) {
+      return 0;
+    }
+    return sortedLatencies[(int) Math.min(sortedLatencies.length - 1, Math.floor(q * sortedLatencies.length))] / 1e6;
+  }
 
   double tps() {
     return counted / (double) seconds;

@@ -43,8 +43,14 @@ final class TpcbClient implements Runnable {
   long userNanos;
   long readCalls = -1;
   long writeCalls = -1;
+  /** Latencies (ns) of counted transactions, the first {@code samples.length} of them. */
+  long[] samples = new long[1 << 16];
+  int sampleCount;
+  /** Nanoseconds between this client's scheduled starts at a fixed offered load; 0 for as fast as it can. */
+  private final long intervalNanos;
 
-  TpcbClient(int id, DriverTarget target, TpcbOptions options, RunControl control, ErrorLog errors) {
+  TpcbClient(int id, DriverTarget target, TpcbOptions options, RunControl control, ErrorLog errors, double rate) {
+    this.intervalNanos = rate > 0 ? (long) (1e9 * options.threads() / rate) : 0;
     this.id = id;
     this.target = target;
     this.options = options;
@@ -68,12 +74,21 @@ final class TpcbClient implements Runnable {
     long cpuStart = cpu.getCurrentThreadCpuTime();
     long userStart = cpu.getCurrentThreadUserTime();
     long[] ioStart = ThreadIo.syscalls();
+    long scheduled = System.nanoTime() + (intervalNanos * id) / Math.max(1, options.threads()); // staggered
     while (!control.stopped()) {
       if (conn == null && !connectQuietly()) {
         pause();
         continue;
       }
       long start = System.nanoTime();
+      if (intervalNanos > 0) {
+        long wait = scheduled - start;
+        if (wait > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(wait); // the schedule, not synchronization
+        }
+        start = scheduled;
+        scheduled += intervalNanos;
+      }
       boolean committing = false;
       try {
         work();
@@ -84,6 +99,9 @@ final class TpcbClient implements Runnable {
         if (end - deadline <= 0) {
           counted++;
           latencyNanos += end - start;
+          if (sampleCount < samples.length) {
+            samples[sampleCount++] = end - start;
+          }
         }
       } catch (SQLException | RuntimeException e) {
         failed++;

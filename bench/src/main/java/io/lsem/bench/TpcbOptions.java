@@ -17,10 +17,13 @@ import java.util.Locale;
  * {@code retry=false}), {@code jfr} (the same driver inside a flight recording that records the
  * {@code io.lsem.jdbc.Transaction} event, which turns on the breakdown by layer, vs without) or
  * {@code NAME=ON/OFF} for any driver property (OFF may be empty);
- * {@code --with PROPS} adds driver properties ({@code a=1,b=2}) to both LSEM sides.
+ * {@code --with PROPS} adds driver properties ({@code a=1,b=2}) to both LSEM sides;
+ * {@code --offered F} (e.g. 0.7) adds a round at a fixed offered load of F × the baseline's measured
+ * throughput, both sides, and reports their p50 and p99 latency; {@code --etcd} starts a 3-member etcd
+ * cluster on 127.0.0.1 and gives both LSEM sides {@code timestampOracle=etcd} on it.
  */
 public record TpcbOptions(int threads, int seconds, int rounds, int warmupSeconds, int scale, boolean keep,
-    Comparison compare, String with) {
+    Comparison compare, String with, double offered, boolean etcd) {
 
   /**
    * One driver property with its value on the measured side and on the baseline side, e.g.
@@ -72,7 +75,9 @@ public record TpcbOptions(int threads, int seconds, int rounds, int warmupSecond
     int warmup = 10;
     int scale = 0;
     boolean keep = false;
+    boolean etcd = false;
     Comparison compare = null;
+    double offered = 0;
     String with = "";
     for (int i = 0; i < args.length; i++) {
       String name = args[i].toLowerCase(Locale.ROOT);
@@ -83,19 +88,26 @@ public record TpcbOptions(int threads, int seconds, int rounds, int warmupSecond
         case "--warmup": warmup = nonNegative(name, args, ++i); break;
         case "--scale": scale = positive(name, args, ++i); break;
         case "--keep": keep = true; break;
+        case "--etcd": etcd = true; break;
         case "--compare": compare = Comparison.parse(text(name, args, ++i)); break;
         case "--with": with = text(name, args, ++i); break;
+        case "--offered":
+          offered = Double.parseDouble(text(name, args, ++i));
+          if (!(offered > 0 && offered <= 1)) {
+            throw new IllegalArgumentException("--offered takes a fraction of the baseline's throughput in (0, 1], e.g. 0.7");
+          }
+          break;
         default:
           throw new IllegalArgumentException("unknown option '" + args[i] + "'; expected " + usage());
       }
     }
-    return new TpcbOptions(threads, seconds, rounds, warmup, scale == 0 ? threads : scale, keep, compare, with);
+    return new TpcbOptions(threads, seconds, rounds, warmup, scale == 0 ? threads : scale, keep, compare, with, offered, etcd);
   }
 
   /** One line describing every option. */
   public static String usage() {
     return "[--threads N=8] [--seconds N=10] [--rounds N=3] [--warmup N=10] [--scale N=threads] [--keep]"
-        + " [--compare timestamps|retry|NAME=ON/OFF] [--with NAME=V,...]";
+        + " [--compare timestamps|retry|NAME=ON/OFF] [--with NAME=V,...] [--offered F] [--etcd]";
   }
 
   public int branches() {

@@ -18,12 +18,23 @@ final class TpcbRun {
 
   static RunResult run(DriverTarget target, TpcbOptions options, int seconds, String runName)
       throws InterruptedException {
+    return run(target, options, seconds, runName, 0);
+  }
+
+  /**
+   * A run at a fixed offered load of {@code rate} transactions per second in all (0: each client
+   * as fast as it can). At a fixed rate each client starts its transactions on a schedule and a
+   * transaction's latency counts from its scheduled start, so a stall is not hidden by the
+   * transactions it delayed.
+   */
+  static RunResult run(DriverTarget target, TpcbOptions options, int seconds, String runName, double rate)
+      throws InterruptedException {
     RunControl control = new RunControl(options.threads());
     ErrorLog errors = new ErrorLog();
     List<TpcbClient> clients = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < options.threads(); i++) {
-      TpcbClient client = new TpcbClient(i, target, options, control, errors);
+      TpcbClient client = new TpcbClient(i, target, options, control, errors, rate);
       Thread t = new Thread(client, "tpcb-" + target.label() + "-" + i);
       t.setDaemon(true);
       clients.add(client);
@@ -56,12 +67,16 @@ final class TpcbRun {
     long user = 0;
     long reads = 0;
     long writes = 0;
+    long[] latencies = new long[0];
     for (int i = 0; i < clients.size(); i++) {
       if (threads.get(i).isAlive()) {
         continue;
       }
       TpcbClient c = clients.get(i);
       counted += c.counted;
+      int had = latencies.length;
+      latencies = java.util.Arrays.copyOf(latencies, had + c.sampleCount);
+      System.arraycopy(c.samples, 0, latencies, had, c.sampleCount);
       latency += c.latencyNanos;
       committed += c.committed;
       failed += c.failed;
@@ -76,7 +91,8 @@ final class TpcbRun {
         writes = -1;
       }
     }
+    java.util.Arrays.sort(latencies);
     return new RunResult(target.label(), seconds, counted, latency, committed, failed, unknown, cpu, user,
-        reads, writes);
+        reads, writes, latencies);
   }
 }

@@ -66,11 +66,16 @@ public final class TpcbWorkload {
     io.micrometer.core.instrument.Metrics.addRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     PostgresServer server = PostgresServer.shared();
     TestDatabase db = server.createDatabase("tpcb");
+    io.lsem.testkit.EtcdCluster etcd = o.etcd() ? io.lsem.testkit.EtcdCluster.start(3) : null;
     try {
       // --compare timestamps|retry|NAME=ON/OFF: the driver with a feature on ("on") against the same
       // driver with it off ("off"); otherwise the LSEM driver ("lsem") against plain pgjdbc ("plain").
       // -Dlsem.baseline=retry=false (older form) makes the baseline the driver with those properties.
       String common = join(o.with(), System.getProperty("lsem.properties", ""));
+      if (etcd != null) { // the coordinator URL encoded: its commas must not split the property list
+        common = join(common, "timestampOracle=etcd,coordinator="
+            + java.net.URLEncoder.encode(etcd.coordinator("/tpcb"), java.nio.charset.StandardCharsets.UTF_8));
+      }
       String legacyBaseline = System.getProperty("lsem.baseline", "");
       DriverTarget base;
       DriverTarget cand;
@@ -133,6 +138,24 @@ public final class TpcbWorkload {
           : o.compare().property().equals("retry") ? RETRY_TARGET_RATIO
           : o.compare().property().equals("transactionTelemetry") ? TELEMETRY_TARGET_RATIO : TARGET_RATIO;
       summarize(measured, ratios, plain.label(), lsem.label(), target);
+      if (o.offered() > 0) {
+        double capacity = measured.stream().filter(r -> r.label().equals(plain.label())).mapToDouble(RunResult::tps)
+            .average().orElse(0);
+        double rate = o.offered() * capacity;
+        RunResult[] fixed = new RunResult[2];
+        for (DriverTarget t : List.of(plain, lsem)) {
+          schema.beforeRun();
+          RunResult r = TpcbRun.run(t, o, o.seconds(), "offered " + t.label(), rate);
+          fixed[t == plain ? 0 : 1] = r;
+          all.add(r);
+          System.out.printf(Locale.ROOT, "offered %.0f tps (%.0f%% of %s's %.0f): %-5s %.0f tps, p50 %.2f ms, p99 %.2f ms%n",
+              rate, 100 * o.offered(), plain.label(), capacity, t.label(), r.tps(), r.latencyMillisAt(0.5),
+              r.latencyMillisAt(0.99));
+        }
+        System.out.printf(Locale.ROOT, "offered load latency ratio %s/%s: p50 %.3f, p99 %.3f%n", lsem.label(),
+            plain.label(), fixed[1].latencyMillisAt(0.5) / fixed[0].latencyMillisAt(0.5),
+            fixed[1].latencyMillisAt(0.99) / fixed[0].latencyMillisAt(0.99));
+      }
       long committed = all.stream().mapToLong(RunResult::committed).sum();
       long unknown = all.stream().mapToLong(RunResult::unknownOutcomes).sum();
       if (o.compare() != null && o.compare().property().equals("timestamps")) {
@@ -142,6 +165,9 @@ public final class TpcbWorkload {
       }
       return schema.verify(committed, unknown);
     } finally {
+      if (etcd != null) {
+        etcd.close();
+      }
       if (o.keep()) {
         System.out.println("kept database " + db.name());
       } else {

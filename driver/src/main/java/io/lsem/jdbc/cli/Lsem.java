@@ -119,7 +119,7 @@ public final class Lsem {
     try (Statement s = c.createStatement()) {
       s.execute(script);
     }
-    out.println("installed the lsem schema (commit ledger, version 3) owned by " + c.getMetaData().getUserName()
+    out.println("installed the lsem schema (commit ledger, version 4) owned by " + c.getMetaData().getUserName()
         + "; grant lsem_writer to the roles that record commits");
     return OK;
   }

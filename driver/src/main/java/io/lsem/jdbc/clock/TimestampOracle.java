@@ -34,4 +34,14 @@ public interface TimestampOracle {
   default void advanceTo(long ts) {
     observe(ts);
   }
+
+  /**
+   * Whether this oracle is shared by every client of the database and linearizable: a timestamp it
+   * issues is above every timestamp it issued to anyone before. Then the ledger records commits by a
+   * plain append ({@code lsem.append_commit}) instead of raising them above the database's clock under
+   * a lock. The default, {@code false}, is right for any oracle local to one JVM.
+   */
+  default boolean linearizable() {
+    return false;
+  }
 }

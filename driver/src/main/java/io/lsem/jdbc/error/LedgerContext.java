@@ -43,7 +43,7 @@ final class LedgerContext {
   }
 
   private static boolean fromLedger(String text) {
-    return text != null && (text.contains("lsem.record_commit") || text.contains("lsem.commit_log"));
+    return text != null && (text.contains("lsem.record_") || text.contains("lsem.append_commit") || text.contains("lsem.commit_log"));
   }
 
   private static void field(StringBuilder out, char type, String value) {

@@ -36,6 +36,12 @@ public final class Ledger {
   private final long retentionMillis;
   private final int purgeBatch;
   private volatile State state = State.UNKNOWN;
+  /**
+   * The function that records a commit: {@code lsem.record_commit} (raises the timestamp above the
+   * database's clock under a short lock), or with a linearizable oracle whose timestamps are already
+   * above every earlier one, {@code lsem.append_commit} (a plain insert). Settled by {@link #prepare}.
+   */
+  private volatile String recordFunction = "lsem.record_commit";
   private final java.util.concurrent.locks.ReentrantLock installing = new java.util.concurrent.locks.ReentrantLock();
   private final long purgeIntervalNanos;
   private final AtomicLong nextPurge;
@@ -99,11 +105,27 @@ public final class Ledger {
               + " that may create schemas, or set timestamps=off", e, true);
         }
       }
+      if (oracle.linearizable()) {
+        recordFunction = appendAvailable(s) ? "lsem.append_commit" : "lsem.record_commit";
+        if (recordFunction.equals("lsem.record_commit")) {
+          LOG.info("The commit ledger in database '{}' predates lsem.append_commit (ledger version 4): commits"
+              + " take the database clock's lock although the timestamp oracle is linearizable; upgrade it with"
+              + " 'lsem install --url <jdbc url>'", raw.getCatalog());
+        }
+      }
       try (ResultSet rs = s.executeQuery("SELECT lsem.max_commit_ts()")) {
         rs.next();
         seed(rs.getLong(1));
       }
       return true;
+    }
+  }
+
+  private static boolean appendAvailable(Statement s) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT pg_catalog.to_regprocedure('lsem.append_commit(uuid,bigint,bigint,integer)')"
+        + " IS NOT NULL AND pg_catalog.has_function_privilege('lsem.append_commit(uuid,bigint,bigint,integer)', 'EXECUTE')")) {
+      rs.next();
+      return rs.getBoolean(1);
     }
   }
 
@@ -177,7 +199,7 @@ public final class Ledger {
    * parameters are the id and the start timestamp, so the text is the same every transaction.
    */
   public static final String PREPARED_BEGIN =
-      "SELECT set_config('lsem.txn_id', ?, true), set_config('lsem.start_ts', ?, true)";
+      "SELECT pg_catalog.set_config('lsem.txn_id', ?, true), pg_catalog.set_config('lsem.start_ts', ?, true)";
 
   /** Parameters of {@link #PREPARED_BEGIN}, in front of the application's. */
   public static final int PREPARED_BEGIN_PARAMETERS = 2;
@@ -186,8 +208,8 @@ public final class Ledger {
   public static final int PREPARED_BEGIN_RESULTS = 1;
 
   /** What rides in front of COMMIT: the ledger row, if the transaction wrote. */
-  static String recordCommit(UUID txnId, long startTs, long commitTs, int attempts) {
-    return "SELECT lsem.record_commit('" + txnId + "'::uuid, " + startTs + ", " + commitTs + ", " + attempts + ")";
+  String recordCommit(UUID txnId, long startTs, long commitTs, int attempts) {
+    return "SELECT " + recordFunction + "('" + txnId + "'::pg_catalog.uuid, " + startTs + ", " + commitTs + ", " + attempts + ")";
   }
 
   /**
@@ -195,8 +217,9 @@ public final class Ledger {
    * (parameters: id, start, commit timestamp, attempts), COMMIT, commit LSN. Stable text lets
    * pgjdbc and the server parse and plan it once per connection.
    */
-  public static final String COMMIT_MESSAGE = "SELECT lsem.record_commit(?, ?, ?, ?); COMMIT; "
-      + "SELECT pg_catalog.pg_current_wal_insert_lsn()::pg_catalog.text";
+  public String commitMessage() {
+    return "SELECT " + recordFunction + "(?, ?, ?, ?); COMMIT; " + COMMIT_LSN;
+  }
 
   /** What rides after COMMIT: a WAL position at or after the commit record. */
   static final String COMMIT_LSN = "SELECT pg_catalog.pg_current_wal_insert_lsn()::pg_catalog.text";

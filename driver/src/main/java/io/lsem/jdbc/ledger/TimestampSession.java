@@ -199,7 +199,7 @@ public final class TimestampSession implements TransactionListener {
       ledgerRowSent = true;
       long commitTs = nextTimestamp();
       try (Statement s = raw.createStatement();
-           ResultSet rs = s.executeQuery(Ledger.recordCommit(txnId, startTs, commitTs, Math.max(attempts, 1)))) {
+           ResultSet rs = s.executeQuery(ledger.recordCommit(txnId, startTs, commitTs, Math.max(attempts, 1)))) {
         rs.next();
         long recorded = rs.getLong(1);
         lastCommitTs = rs.wasNull() ? commitTs : recorded;
@@ -219,13 +219,13 @@ public final class TimestampSession implements TransactionListener {
     pendingCommitTs = commitTs;
     pendingCommit = false;
     ledgerRowSent = txnId != null;
-    return Ledger.recordCommit(txnId == null ? UUID.randomUUID() : txnId, startTs, commitTs, Math.max(attempts, 1))
+    return ledger.recordCommit(txnId == null ? UUID.randomUUID() : txnId, startTs, commitTs, Math.max(attempts, 1))
         + "; " + commit + "; " + Ledger.COMMIT_LSN;
   }
 
   private long pendingCommitTs;
 
-  /** Binds {@link Ledger#COMMIT_MESSAGE}'s parameters for the open transaction (like {@link #commitText}). */
+  /** Binds {@link Ledger#commitMessage()}'s parameters for the open transaction (like {@link #commitText}). */
   public void bindCommit(java.sql.PreparedStatement message) throws SQLException {
     long commitTs = nextTimestamp();
     pendingCommitTs = commitTs;

@@ -49,7 +49,7 @@ final class CommitResolver {
       return xid.outcome(session.physical, session.lostHost.equals(ConnectionSession.hostOf(session.physical)));
     }
     try (ResultSet rs = session.physical.execSQLQuery(
-        "SELECT commit_ts, pg_catalog.pg_current_wal_lsn()::pg_catalog.text FROM lsem.commit_log WHERE txn_id = '" + txn + "'")) {
+        "SELECT commit_ts, pg_catalog.pg_current_wal_lsn()::pg_catalog.text FROM lsem.commit_log WHERE txn_id = '" + txn + "'::pg_catalog.uuid")) {
       if (rs.next()) {
         ts.committedElsewhere(rs.getLong(1), rs.getString(2));
         return CommitOutcome.COMMITTED;
@@ -95,7 +95,7 @@ final class CommitResolver {
   private boolean backendEnded(BaseConnection server) throws SQLException {
     long startedBefore = session.lostConnectedAtMillis / 1000 + CLOCK_SLACK_SECONDS;
     String sql = "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE pid = " + session.lostBackendPid
-        + " AND backend_start <= to_timestamp(" + startedBefore + ")";
+        + " AND backend_start <= pg_catalog.to_timestamp(" + startedBefore + ")";
     for (;;) {
       try (ResultSet rs = server.execSQLQuery(sql)) {
         if (!rs.next()) {
@@ -112,7 +112,7 @@ final class CommitResolver {
 
 
   private static boolean recorded(BaseConnection c, UUID txn) throws SQLException {
-    try (ResultSet rs = c.execSQLQuery("SELECT 1 FROM lsem.commit_log WHERE txn_id = '" + txn + "'")) {
+    try (ResultSet rs = c.execSQLQuery("SELECT 1 FROM lsem.commit_log WHERE txn_id = '" + txn + "'::pg_catalog.uuid")) {
       return rs.next();
     }
   }

@@ -205,7 +205,7 @@ public final class ConnectionSession {
       if (commitMessage != null && commitMessage.getConnection() == physical) {
         commitMessage.close();
       }
-      commitMessage = physical.prepareStatement(reprepared() + io.lsem.jdbc.ledger.Ledger.COMMIT_MESSAGE);
+      commitMessage = physical.prepareStatement(reprepared() + context.ledger().commitMessage());
       commitMessageDrops = drops;
     }
     return commitMessage;

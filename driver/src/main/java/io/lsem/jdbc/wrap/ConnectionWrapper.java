@@ -152,7 +152,7 @@ public abstract class ConnectionWrapper
           resets.append(resets.length() == 0 ? "" : "; ").append("RESET ").append(name);
         } else {
           boolean scs = physical.getStandardConformingStrings();
-          restores.append(restores.length() == 0 ? "SELECT " : ", ").append("set_config('")
+          restores.append(restores.length() == 0 ? "SELECT " : ", ").append("pg_catalog.set_config('")
               .append(org.postgresql.core.Utils.escapeLiteral(null, name, scs)).append("', '")
               .append(org.postgresql.core.Utils.escapeLiteral(null, value, scs)).append("', false)");
         }

@@ -43,7 +43,7 @@ public record SessionDefaults(boolean autoCommit, boolean readOnly, int networkT
   public static SessionDefaults of(ConnectionSession session) throws SQLException {
     BaseConnection c = session.physical;
     Map<String, String> values = new LinkedHashMap<>();
-    try (ResultSet rs = c.execSQLQuery("SELECT name, setting FROM pg_settings WHERE source = 'session'")) {
+    try (ResultSet rs = c.execSQLQuery("SELECT name, setting FROM pg_catalog.pg_settings WHERE source = 'session'")) {
       while (rs.next()) {
         values.put(rs.getString(1), rs.getString(2));
       }

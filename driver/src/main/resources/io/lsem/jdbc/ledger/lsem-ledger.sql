@@ -1,4 +1,4 @@
--- LSEM JDBC commit ledger, version 3. Idempotent: running it again changes nothing.
+-- LSEM JDBC commit ledger, version 4. Idempotent: running it again changes nothing.
 -- Install by hand as the role that is to own it:  psql -d mydb -f lsem-ledger.sql
 -- (or: lsem install --url ...). The driver never runs it unless asked (installLedger=true).
 -- Every name below is schema-qualified and every function pins its search_path.
@@ -78,9 +78,10 @@ CREATE TABLE IF NOT EXISTS lsem.commit_log (
   attempts  int    NOT NULL      -- runs of the transaction (1 + transparent retries)
 );
 CREATE INDEX IF NOT EXISTS commit_log_commit_ts ON lsem.commit_log (commit_ts);
-CREATE INDEX IF NOT EXISTS commit_log_xmin ON lsem.commit_log USING hash ((xid::xid));
--- At most one row per transaction: a second record_commit in one transaction fails.
+-- At most one row per transaction: a second record_commit in one transaction fails. Also how
+-- commit_of finds a row's writer (version 4; version 3 kept a second, hash index on xid::xid).
 CREATE UNIQUE INDEX IF NOT EXISTS commit_log_xid ON lsem.commit_log (xid);
+DROP INDEX IF EXISTS lsem.commit_log_xmin;
 
 -- Version 3: the XA global transaction a branch belongs to (NULL for a local transaction). Every
 -- branch of one global transaction records the same txn_id and commit_ts in its own database.
@@ -88,7 +89,7 @@ ALTER TABLE lsem.commit_log ADD COLUMN IF NOT EXISTS xa_gtrid text;
 CREATE INDEX IF NOT EXISTS commit_log_xa_gtrid ON lsem.commit_log (xa_gtrid) WHERE xa_gtrid IS NOT NULL;
 
 CREATE OR REPLACE FUNCTION lsem.ledger_version() RETURNS int LANGUAGE sql IMMUTABLE
-  SET search_path = pg_catalog, pg_temp AS $$ SELECT 3 $$;
+  SET search_path = pg_catalog, pg_temp AS $$ SELECT 4 $$;
 
 -- Called by the driver in the COMMIT message. For a transaction that wrote, raises the commit
 -- timestamp above every commit timestamp issued before in this database (a short critical
@@ -118,6 +119,30 @@ BEGIN
   PERFORM pg_catalog.setval('lsem.clock'::regclass, ts), pg_catalog.pg_advisory_unlock(1819501997);
   INSERT INTO lsem.commit_log VALUES (p_txn, x, p_start, ts, p_attempts);
   RETURN ts;
+END $$;
+
+-- Version 4. Called by the driver in the COMMIT message instead of record_commit when its timestamps
+-- come from a linearizable oracle shared by every client (timestampOracle=etcd): such a commit
+-- timestamp is already above every one issued before, in any database, so the row is a plain append —
+-- no lock, no clock. Same checks and result as record_commit; NULL for a read-only transaction.
+-- PL/pgSQL, not SQL: its INSERT keeps a cached plan per session (a SQL function's is planned per call).
+CREATE OR REPLACE FUNCTION lsem.append_commit(p_txn uuid, p_start bigint, p_commit bigint, p_attempts int)
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  x        xid8 := pg_catalog.pg_current_xact_id_if_assigned();
+BEGIN
+  IF x IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF p_txn IS NULL OR p_start IS NULL OR p_commit IS NULL OR p_attempts IS NULL OR p_attempts < 1
+     OR p_start < 0 OR p_commit <= p_start
+     OR p_commit > ((pg_catalog.date_part('epoch', pg_catalog.clock_timestamp()) * 1000)::bigint + 10000) << 18 THEN
+    RAISE EXCEPTION 'lsem.append_commit: bad arguments (attempts must be >= 1, start < commit at most 10 s ahead of the server clock)'
+      USING ERRCODE = '22023';
+  END IF;
+  INSERT INTO lsem.commit_log (txn_id, xid, start_ts, commit_ts, attempts) VALUES (p_txn, x, p_start, p_commit, p_attempts);
+  RETURN p_commit;
 END $$;
 
 -- Called by the driver's XA resource right before PREPARE TRANSACTION of a branch that wrote: records
@@ -156,17 +181,23 @@ BEGIN
   RETURN p_commit;
 END $$;
 
--- The highest commit timestamp recorded (0 if none): seeds the clocks of starting drivers.
+-- The highest commit timestamp recorded (0 if none): seeds the clocks of starting drivers. Rows
+-- appended by append_commit do not move lsem.clock, so the greatest recorded row counts too (one
+-- step down the commit_ts index).
 CREATE OR REPLACE FUNCTION lsem.max_commit_ts() RETURNS bigint LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp AS
-$$ SELECT coalesce(pg_catalog.pg_sequence_last_value('lsem.clock'::regclass), 0) $$;
+$$ SELECT GREATEST(coalesce(pg_catalog.pg_sequence_last_value('lsem.clock'::regclass), 0),
+                   coalesce((SELECT pg_catalog.max(commit_ts) FROM lsem.commit_log), 0)) $$;
 
 -- Which transaction wrote a row, from the row's xmin:  SELECT t.*, c.* FROM t, lsem.commit_of(t.xmin) c
--- (the newest xid with that xmin; rows written after a SAVEPOINT carry a subtransaction's xid
--- and are not found).
+-- (the newest xid8 with that xmin, at most 2^32 transactions old — the only one an unfrozen row can
+-- carry; rows written after a SAVEPOINT carry a subtransaction's xid and are not found). One lookup
+-- in the unique index on xid.
 CREATE OR REPLACE FUNCTION lsem.commit_of(p_xmin xid) RETURNS SETOF lsem.commit_log LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp AS
-$$ SELECT * FROM lsem.commit_log WHERE xid::xid = p_xmin ORDER BY xid DESC LIMIT 1 $$;
+$$ SELECT l.* FROM lsem.commit_log l,
+     (SELECT pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot())::text::bigint AS top) s
+   WHERE l.xid = (s.top - ((s.top - p_xmin::text::bigint) & 4294967295))::text::xid8 $$;
 
 -- The commit timestamp of the transaction that wrote a row:  SELECT lsem.commit_ts(t.xmin), * FROM t
 CREATE OR REPLACE FUNCTION lsem.commit_ts(p_xmin xid) RETURNS bigint LANGUAGE sql STABLE
@@ -196,6 +227,8 @@ GRANT USAGE ON SCHEMA lsem TO PUBLIC;
 GRANT SELECT ON lsem.commit_log, lsem.commits, lsem.clock TO PUBLIC;
 REVOKE ALL ON FUNCTION lsem.record_commit(uuid, bigint, bigint, int) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lsem.record_commit(uuid, bigint, bigint, int) TO lsem_writer;
+REVOKE ALL ON FUNCTION lsem.append_commit(uuid, bigint, bigint, int) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION lsem.append_commit(uuid, bigint, bigint, int) TO lsem_writer;
 REVOKE ALL ON FUNCTION lsem.record_branch(uuid, bigint, bigint, int, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lsem.record_branch(uuid, bigint, bigint, int, text) TO lsem_writer;
 REVOKE ALL ON FUNCTION lsem.purge(bigint, int) FROM PUBLIC;

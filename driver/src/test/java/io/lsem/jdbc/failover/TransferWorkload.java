@@ -43,6 +43,9 @@ final class TransferWorkload implements AutoCloseable {
   private final HikariDataSource pool;
   private final io.lsem.jdbc.pool.LsemDataSource ownPool;
   private final AtomicReference<Milestone> milestone = new AtomicReference<>();
+  private final Properties credentials;
+  /** When each COMMIT returned (System.nanoTime), in no particular order. */
+  private final java.util.Queue<Long> commitTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   /** Counts commits of transactions that began after {@code since} and committed on {@code port}. */
   static final class Milestone {
@@ -77,10 +80,23 @@ final class TransferWorkload implements AutoCloseable {
   }
 
   TransferWorkload(String lsemUrl, int workers) {
+    this(lsemUrl, workers, postgres());
+  }
+
+  private static Properties postgres() {
+    Properties p = new Properties();
+    p.setProperty("user", "postgres");
+    return p;
+  }
+
+  /** Transfers through {@code lsemUrl} as the user (and password) in {@code credentials}. */
+  TransferWorkload(String lsemUrl, int workers, Properties credentials) {
     this.url = lsemUrl;
+    this.credentials = credentials;
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(lsemUrl);
-    config.setUsername("postgres");
+    config.setUsername(credentials.getProperty("user"));
+    config.setPassword(credentials.getProperty("password"));
     config.setAutoCommit(false);
     config.setMaximumPoolSize(Math.max(1, workers / 2));
     config.addDataSourceProperty("connectTimeout", "2");
@@ -88,7 +104,8 @@ final class TransferWorkload implements AutoCloseable {
     config.addDataSourceProperty("failoverTimeout", "60s");
     this.pool = new HikariDataSource(config);
     this.ownPool = new io.lsem.jdbc.pool.LsemDataSource(lsemUrl);
-    ownPool.setUser("postgres");
+    ownPool.setUser(credentials.getProperty("user"));
+    ownPool.setPassword(credentials.getProperty("password"));
     ownPool.setProperty("poolMaxSize", String.valueOf(Math.max(1, workers / 2)));
     ownPool.setProperty("poolAutoCommit", "false");
     ownPool.setProperty("connectTimeout", "2");
@@ -111,7 +128,7 @@ final class TransferWorkload implements AutoCloseable {
 
   private Connection connect() throws SQLException {
     Properties p = new Properties();
-    p.setProperty("user", "postgres");
+    p.putAll(credentials);
     p.setProperty("failoverTimeout", "60s");
     p.setProperty("retryBackoffBase", "1ms");
     p.setProperty("connectTimeout", "2");
@@ -137,6 +154,7 @@ final class TransferWorkload implements AutoCloseable {
         }
         long now = System.nanoTime();
         committed.add(id);
+        commitTimes.add(now);
         Milestone m = milestone.get();
         if (m != null && started > m.since && port == m.port) {
           m.first.accumulateAndGet(now, Math::min);
@@ -197,6 +215,21 @@ final class TransferWorkload implements AutoCloseable {
   /** The ids of the transfers whose COMMIT returned so far. */
   Set<UUID> committed() {
     return Set.copyOf(committed);
+  }
+
+  /**
+   * The longest time between two consecutive COMMITs returning (to any worker) within
+   * [{@code from}, {@code to}] (System.nanoTime), in milliseconds: how long the workload stood still.
+   */
+  long longestStallMillis(long from, long to) {
+    long[] times = commitTimes.stream().mapToLong(Long::longValue).filter(t -> t >= from && t <= to).sorted().toArray();
+    long longest = 0;
+    long previous = from;
+    for (long t : times) {
+      longest = Math.max(longest, t - previous);
+      previous = t;
+    }
+    return TimeUnit.NANOSECONDS.toMillis(Math.max(longest, to - previous));
   }
 
   List<Throwable> errors() {

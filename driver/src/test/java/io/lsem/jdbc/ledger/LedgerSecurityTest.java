@@ -16,6 +16,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -150,23 +151,25 @@ class LedgerSecurityTest {
       sql(admin, "GRANT lsem_writer TO " + app, "CREATE TABLE IF NOT EXISTS public.wedge(a int)",
           "GRANT ALL ON public.wedge TO " + app);
     }
-    try (Connection e = as(db, evil, false)) {
-      SQLException denied = assertThrows(SQLException.class,
-          () -> sql(e, "SELECT lsem.record_commit(gen_random_uuid(), 0, 9223372036854775807, 1)"));
-      assertEquals("42501", denied.getSQLState(), denied.getMessage());
-    }
-    try (Connection a = as(db, app, false)) {
-      a.setAutoCommit(false);
-      sql(a, "INSERT INTO public.wedge VALUES (1)");
-      SQLException bounded = assertThrows(SQLException.class,
-          () -> sql(a, "SELECT lsem.record_commit(gen_random_uuid(), 0, 9223372036854775807, 1)"));
-      assertEquals("22023", bounded.getSQLState(), bounded.getMessage());
-      a.rollback();
-      sql(a, "INSERT INTO public.wedge VALUES (2)");
-      SQLException attempts = assertThrows(SQLException.class,
-          () -> sql(a, "SELECT lsem.record_commit(gen_random_uuid(), 1, 2, 0)"));
-      assertEquals("22023", attempts.getSQLState(), attempts.getMessage());
-      a.rollback();
+    for (String record : List.of("lsem.record_commit", "lsem.append_commit")) {
+      try (Connection e = as(db, evil, false)) {
+        SQLException denied = assertThrows(SQLException.class,
+            () -> sql(e, "SELECT " + record + "(gen_random_uuid(), 0, 9223372036854775807, 1)"));
+        assertEquals("42501", denied.getSQLState(), record + ": " + denied.getMessage());
+      }
+      try (Connection a = as(db, app, false)) {
+        a.setAutoCommit(false);
+        sql(a, "INSERT INTO public.wedge VALUES (1)");
+        SQLException bounded = assertThrows(SQLException.class,
+            () -> sql(a, "SELECT " + record + "(gen_random_uuid(), 0, 9223372036854775807, 1)"));
+        assertEquals("22023", bounded.getSQLState(), record + ": " + bounded.getMessage());
+        a.rollback();
+        sql(a, "INSERT INTO public.wedge VALUES (2)");
+        SQLException attempts = assertThrows(SQLException.class,
+            () -> sql(a, "SELECT " + record + "(gen_random_uuid(), 1, 2, 0)"));
+        assertEquals("22023", attempts.getSQLState(), record + ": " + attempts.getMessage());
+        a.rollback();
+      }
     }
     // the clock is not poisoned and the lock not leaked: the application still commits through the driver
     try (Connection c = as(db, app, true, "timestamps", "on")) {

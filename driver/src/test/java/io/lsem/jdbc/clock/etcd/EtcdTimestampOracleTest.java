@@ -1,4 +1,4 @@
-package io.lsem.jdbc.clock;
+package io.lsem.jdbc.clock.etcd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -7,8 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.lsem.jdbc.LsemConnection;
-import io.lsem.jdbc.clock.etcd.CoordinatorAddress;
-import io.lsem.jdbc.clock.etcd.EtcdTimestampOracle;
+import io.lsem.jdbc.clock.CoordinatorUnavailable;
 import io.lsem.jdbc.error.CoordinatorUnavailableException;
 import io.lsem.jdbc.error.InvalidPropertyException;
 import io.lsem.testkit.EtcdCluster;
@@ -20,11 +19,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,8 +49,6 @@ class EtcdTimestampOracleTest {
     }
   }
 
-  private record Call(long start, long end, long value) {}
-
   private static EtcdTimestampOracle oracle(String prefix) {
     return new EtcdTimestampOracle(CoordinatorAddress.parse(etcd.coordinator(prefix)), Duration.ofSeconds(5), 500);
   }
@@ -62,21 +56,23 @@ class EtcdTimestampOracleTest {
   /** Unique, and a call that began after another returned got a greater timestamp, whichever client made them. */
   @Test
   void timestampsAreLinearizableAcrossClients() throws Exception {
-    List<Call> calls = new CopyOnWriteArrayList<>();
+    List<TimestampCalls> perThread = new CopyOnWriteArrayList<>();
     List<Throwable> failures = new CopyOnWriteArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (EtcdTimestampOracle client : new EtcdTimestampOracle[] {oracle("/lin"), oracle("/lin")}) {
       for (int t = 0; t < 4; t++) {
         Thread w = new Thread(() -> {
+          TimestampCalls calls = new TimestampCalls(100);
           try {
             for (int i = 0; i < 100; i++) {
               long s = System.nanoTime();
               long v = client.next();
-              calls.add(new Call(s, System.nanoTime(), v));
+              calls.add(s, System.nanoTime(), v);
             }
           } catch (Throwable e) {
             failures.add(e);
           }
+          perThread.add(calls);
         });
         threads.add(w);
         w.start();
@@ -86,22 +82,10 @@ class EtcdTimestampOracleTest {
       w.join();
     }
     assertEquals(List.of(), failures);
-    assertEquals(800, calls.size());
-    Set<Long> values = new HashSet<>();
-    calls.forEach(c -> values.add(c.value()));
-    assertEquals(800, values.size(), "every timestamp unique");
-    List<Call> byEnd = new ArrayList<>(calls);
-    byEnd.sort(Comparator.comparingLong(Call::end));
-    List<Call> byStart = new ArrayList<>(calls);
-    byStart.sort(Comparator.comparingLong(Call::start));
-    long maxEnded = Long.MIN_VALUE;
-    int ended = 0;
-    for (Call b : byStart) {
-      while (ended < byEnd.size() && byEnd.get(ended).end() < b.start()) {
-        maxEnded = Math.max(maxEnded, byEnd.get(ended++).value());
-      }
-      assertTrue(b.value() > maxEnded, "a call that began after others returned got a smaller timestamp");
-    }
+    TimestampCalls all = new TimestampCalls(800);
+    perThread.forEach(all::addAll);
+    assertEquals(800, all.size());
+    all.assertLinearizable();
   }
 
   /** The leader is killed mid-run: the client moves to another member, nothing repeats or goes back. */
@@ -239,17 +223,24 @@ class EtcdTimestampOracleTest {
   }
 
   /** Through the driver: two connections (two configurations) commit in turn, timestamps increase across them. */
+  /**
+   * Both commit paths (the prepared COMMIT message of {@code commit()} and a COMMIT in the SQL text)
+   * append the ledger row with the oracle's timestamp, exactly, and leave the database's clock alone:
+   * the plain append of {@code lsem.append_commit}, no lock and no {@code setval}.
+   */
   @Test
-  void theDriverTakesItsTimestampsFromEtcd(TestDatabase db) throws SQLException {
+  void theDriverTakesItsTimestampsFromEtcdAndAppendsItsLedgerRows(TestDatabase db) throws SQLException {
     try (Connection admin = db.plain(); Statement s = admin.createStatement()) {
       s.execute("CREATE TABLE IF NOT EXISTS etcd_e2e(a int)");
     }
+    long clockBefore = databaseClock(db);
     Properties p1 = new Properties();
     p1.setProperty("timestamps", "on");
     p1.setProperty("timestampOracle", "etcd");
     p1.setProperty("coordinator", etcd.coordinator("/e2e"));
     Properties p2 = (Properties) p1.clone();
     p2.setProperty("coordinatorTimeout", "3s"); // another configuration: its own oracle instance
+    List<Long> commits = new ArrayList<>();
     try (Connection a = db.lsem(p1); Connection b = db.lsem(p2)) {
       a.setAutoCommit(false);
       b.setAutoCommit(false);
@@ -258,12 +249,34 @@ class EtcdTimestampOracleTest {
         Connection c = i % 2 == 0 ? a : b;
         try (Statement s = c.createStatement()) {
           s.execute("INSERT INTO etcd_e2e VALUES (" + i + ")");
+          if (i % 4 == 3) {
+            s.execute("COMMIT");
+          } else {
+            c.commit();
+          }
         }
-        c.commit();
         long ts = c.unwrap(LsemConnection.class).lastCommitTimestamp();
         assertTrue(ts > previous, "commit " + i + " at " + ts + " after " + previous);
         previous = ts;
+        commits.add(ts);
       }
+    }
+    List<Long> recorded = new ArrayList<>();
+    try (Connection admin = db.plain(); Statement s = admin.createStatement();
+         ResultSet rs = s.executeQuery("SELECT lsem.commit_ts(t.xmin) FROM etcd_e2e t ORDER BY a")) {
+      while (rs.next()) {
+        recorded.add(rs.getLong(1));
+      }
+    }
+    assertEquals(commits, recorded, "each row maps through its xmin to the oracle's commit timestamp");
+    assertEquals(clockBefore, databaseClock(db), "appended rows do not move lsem.clock");
+  }
+
+  private static long databaseClock(TestDatabase db) throws SQLException {
+    try (Connection c = db.plain(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT coalesce(pg_sequence_last_value('lsem.clock'), 0)")) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 }
