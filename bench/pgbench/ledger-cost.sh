@@ -22,7 +22,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 clients=${1:-8}; seconds=${2:-6}; runs=${3:-3}
 bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
-: "${PGDATA:?set PGDATA to the server's data directory}"
+: "${PGDATA:?set PGDATA to the data directory of the server}"
 "$bin/pgbench" -i -q -s "$clients" >/dev/null 2>&1
 PGOPTIONS="-c client_min_messages=warning" "$bin/psql" -q -v ON_ERROR_STOP=1 -1 \
   -f "$here/../../driver/src/main/resources/io/lsem/jdbc/ledger/lsem-ledger.sql" >/dev/null

@@ -14,7 +14,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Every benchmark bench/README.md cites still runs (issue 19: a benchmark that broke silently left
  * the README's figures irreproducible): each JMH benchmark once, briefly, in this JVM, with a real
- * score; the TPC-B comparison for a second with its consistency check. Smoke only: the figures
+ * score; the TPC-B and SmallBank comparisons for a second with their consistency checks. Smoke only: the figures
  * come from the commands in bench/README.md.
  */
 class BenchmarkSmokeTest {
@@ -35,6 +35,12 @@ class BenchmarkSmokeTest {
       double score = r.getPrimaryResult().getScore();
       assertFalse(Double.isNaN(score) || score <= 0, r.getParams().getBenchmark() + " scored " + score);
     }
+  }
+
+  @Test
+  void theSmallBankComparisonRunsAndChecksTheMoney() throws Exception {
+    assertTrue(SmallBankWorkload.run(new String[] {"--threads", "4", "--seconds", "1", "--rounds", "1"}),
+        "the SmallBank run's money check");
   }
 
   @Test

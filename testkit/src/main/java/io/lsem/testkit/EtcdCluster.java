@@ -20,6 +20,12 @@ import java.util.stream.Stream;
  * starts it again on its data; {@link #close()} kills every member and deletes the directory.
  */
 public final class EtcdCluster implements AutoCloseable {
+  /**
+   * Whether members sync their log to disk: not by default, like the test PostgreSQL server
+   * ({@code fsync=off}; a killed member loses nothing, the page cache survives it);
+   * {@code -Dlsem.etcd.fsync=true} for etcd's production setting.
+   */
+  static final boolean SYNC_TO_DISK = Boolean.getBoolean("lsem.etcd.fsync");
   private final Path dir;
   private final int[] clientPorts;
   private final int[] peerPorts;
@@ -139,7 +145,7 @@ public final class EtcdCluster implements AutoCloseable {
 
   private void launch(int i) throws IOException {
     String state = Files.isDirectory(dir.resolve(name(i))) ? "existing" : "new";
-    ProcessBuilder b = new ProcessBuilder(binary().toString(),
+    List<String> command = new ArrayList<>(List.of(binary().toString(),
         "--name", name(i),
         "--data-dir", dir.resolve(name(i)).toString(),
         "--listen-client-urls", "http://127.0.0.1:" + clientPorts[i],
@@ -149,7 +155,11 @@ public final class EtcdCluster implements AutoCloseable {
         "--initial-cluster", initialCluster,
         "--initial-cluster-state", state,
         "--initial-cluster-token", dir.getFileName().toString(),
-        "--heartbeat-interval", "50", "--election-timeout", "500");
+        "--heartbeat-interval", "50", "--election-timeout", "500"));
+    if (!SYNC_TO_DISK) {
+      command.add("--unsafe-no-fsync");
+    }
+    ProcessBuilder b = new ProcessBuilder(command);
     b.redirectErrorStream(true);
     b.redirectOutput(dir.resolve(name(i) + ".log").toFile());
     members[i] = b.start();
