@@ -20,10 +20,12 @@ import java.util.Locale;
  * {@code --with PROPS} adds driver properties ({@code a=1,b=2}) to both LSEM sides;
  * {@code --offered F} (e.g. 0.7) adds a round at a fixed offered load of F × the baseline's measured
  * throughput, both sides, and reports their p50 and p99 latency; {@code --etcd} starts a 3-member etcd
- * cluster on 127.0.0.1 and gives both LSEM sides {@code timestampOracle=etcd} on it.
+ * cluster on 127.0.0.1 and gives both LSEM sides {@code timestampOracle=etcd} on it; {@code --agent}
+ * (in a JVM started with {@code -javaagent:lsem-jdbc-agent.jar}) measures the plain
+ * {@code jdbc:postgresql:} URL routed by the agent against the swapped URL as the baseline.
  */
 public record TpcbOptions(int threads, int seconds, int rounds, int warmupSeconds, int scale, boolean keep,
-    Comparison compare, String with, double offered, boolean etcd) {
+    Comparison compare, String with, double offered, boolean etcd, boolean agent) {
 
   /**
    * One driver property with its value on the measured side and on the baseline side, e.g.
@@ -76,6 +78,7 @@ public record TpcbOptions(int threads, int seconds, int rounds, int warmupSecond
     int scale = 0;
     boolean keep = false;
     boolean etcd = false;
+    boolean agent = false;
     Comparison compare = null;
     double offered = 0;
     String with = "";
@@ -89,6 +92,7 @@ public record TpcbOptions(int threads, int seconds, int rounds, int warmupSecond
         case "--scale": scale = positive(name, args, ++i); break;
         case "--keep": keep = true; break;
         case "--etcd": etcd = true; break;
+        case "--agent": agent = true; break;
         case "--compare": compare = Comparison.parse(text(name, args, ++i)); break;
         case "--with": with = text(name, args, ++i); break;
         case "--offered":
@@ -101,13 +105,13 @@ public record TpcbOptions(int threads, int seconds, int rounds, int warmupSecond
           throw new IllegalArgumentException("unknown option '" + args[i] + "'; expected " + usage());
       }
     }
-    return new TpcbOptions(threads, seconds, rounds, warmup, scale == 0 ? threads : scale, keep, compare, with, offered, etcd);
+    return new TpcbOptions(threads, seconds, rounds, warmup, scale == 0 ? threads : scale, keep, compare, with, offered, etcd, agent);
   }
 
   /** One line describing every option. */
   public static String usage() {
     return "[--threads N=8] [--seconds N=10] [--rounds N=3] [--warmup N=10] [--scale N=threads] [--keep]"
-        + " [--compare timestamps|retry|NAME=ON/OFF] [--with NAME=V,...] [--offered F] [--etcd]";
+        + " [--compare timestamps|retry|NAME=ON/OFF] [--with NAME=V,...] [--offered F] [--etcd] [--agent]";
   }
 
   public int branches() {

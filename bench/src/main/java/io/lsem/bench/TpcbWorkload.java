@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 
 /**
  * An end-to-end, TPC-B-like workload (pgbench's default scenario) that compares plain pgjdbc
@@ -85,6 +86,18 @@ public final class TpcbWorkload {
       } else if (!legacyBaseline.isBlank()) {
         base = new DriverTarget("plain", lsemUrl(db, join(common, legacyBaseline)), db.credentials());
         cand = new DriverTarget("lsem", lsemUrl(db, common), db.credentials());
+      } else if (o.agent()) {
+        // the plain URL, which the agent routes through LSEM with the same properties, against the swapped URL
+        Properties routed = db.credentials();
+        for (String pair : common.split("[,&]")) {
+          int eq = pair.indexOf('=');
+          if (eq > 0) {
+            routed.setProperty(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1),
+                java.nio.charset.StandardCharsets.UTF_8));
+          }
+        }
+        base = new DriverTarget("swap", lsemUrl(db, common), db.credentials());
+        cand = new DriverTarget("agent", db.plainUrl(), routed);
       } else {
         base = new DriverTarget("plain", db.plainUrl(), db.credentials());
         cand = new DriverTarget("lsem", lsemUrl(db, common), db.credentials());
@@ -94,7 +107,15 @@ public final class TpcbWorkload {
       TpcbSchema schema = new TpcbSchema(new DriverTarget("admin", db.plainUrl(), db.credentials()), o);
       System.out.println("server: " + schema.describeServer() + (server.isEmbedded() ? ", embedded" : ", existing")
           + ", database " + db.name());
-      if (o.compare() == null && legacyBaseline.isBlank()) {
+      if (o.agent()) {
+        try (Connection routed = lsem.connect()) {
+          if (!routed.isWrapperFor(LsemConnection.class)) {
+            throw new IllegalStateException("--agent: the plain URL was not routed through LSEM JDBC; start this JVM with"
+                + " -javaagent:agent/target/lsem-jdbc-agent.jar");
+          }
+        }
+        System.out.println("baseline \"swap\": the swapped URL; measured \"agent\": the plain URL routed by -javaagent");
+      } else if (o.compare() == null && legacyBaseline.isBlank()) {
         checkDrivers(plain, lsem);
       } else {
         System.out.println("baseline \"" + base.label() + "\": the LSEM driver " + query(base)
