@@ -78,17 +78,18 @@ class PackagedDriverTest {
     assertTrue(output.contains("cannot connect") && output.contains("refused"), output);
   }
 
-  /** The BOM manages exactly the driver, at the driver's version, and inherits nothing of the build. */
+  /** The BOM manages exactly the driver, the starter and the agent, at the project's version, and inherits nothing of the build. */
   @Test
-  void theBomManagesTheDriverOnly() throws Exception {
+  void theBomManagesTheProjectsArtifactsOnly() throws Exception {
     Path bom = Path.of("..", "bom", "pom.xml");
     String text = Files.readString(bom);
     assertFalse(text.contains("<parent>"), "the BOM must not inherit the build's dependency management");
-    assertEquals(1, text.split("<dependency>", -1).length - 1, text);
-    assertTrue(text.contains("<artifactId>lsem-jdbc</artifactId>"), text);
+    assertEquals(3, text.split("<dependency>", -1).length - 1, text);
     String version = text.substring(text.indexOf("<version>") + 9, text.indexOf("</version>"));
-    assertTrue(text.contains("<version>" + version + "</version>\n      </dependency>"),
-        "the driver at the BOM's own version " + version);
+    for (String artifactId : List.of("lsem-jdbc", "lsem-jdbc-spring-boot-starter", "lsem-jdbc-agent")) {
+      assertTrue(text.contains("<artifactId>" + artifactId + "</artifactId>\n        <version>" + version + "</version>"),
+          artifactId + " at the BOM's own version " + version);
+    }
     assertTrue(artifact.jar.getFileName().toString().contains(version), artifact.jar + " is not version " + version);
   }
 

@@ -155,7 +155,9 @@ public final class EtcdCluster implements AutoCloseable {
         "--initial-cluster", initialCluster,
         "--initial-cluster-state", state,
         "--initial-cluster-token", dir.getFileName().toString(),
-        "--heartbeat-interval", "50", "--election-timeout", "500"));
+        "--heartbeat-interval", "50", "--election-timeout", "500",
+        // every batch of timestamps is a write: keep the history short, as docs/coordinator.md advises
+        "--auto-compaction-mode", "revision", "--auto-compaction-retention", "10000"));
     if (!SYNC_TO_DISK) {
       command.add("--unsafe-no-fsync");
     }

@@ -77,6 +77,11 @@ public final class LsemDataSource implements DataSource, AutoCloseable {
     }
   }
 
+  /** The value set for a driver or pgjdbc property with {@link #setProperty} (not the URL's), or {@code null}. */
+  public String getProperty(String name) {
+    return properties.getProperty(name);
+  }
+
   /** Several properties at once (see {@link #setProperty}). */
   public void setProperties(Properties more) {
     for (String name : more.stringPropertyNames()) {

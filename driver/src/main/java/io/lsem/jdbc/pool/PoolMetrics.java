@@ -1,6 +1,7 @@
 package io.lsem.jdbc.pool;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -9,10 +10,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Micrometer gauges and counters of an {@link LsemDataSource}'s pool, for applications that have
  * Micrometer (an optional dependency of the driver: this class is only loaded when used):
- * {@code lsem.pool.connections.active|idle|pending|total|max} and the counters
- * {@code lsem.pool.connections.created|evicted}, {@code lsem.pool.borrows},
- * {@code lsem.pool.borrow.wait} and {@code lsem.pool.usage} (seconds), {@code lsem.pool.leaks},
- * tagged {@code pool=<name>}. {@code new PoolMetrics(ds, "orders").bindTo(registry)}.
+ * {@code lsem.pool.connections.active|idle|pending|total|max}, the counters
+ * {@code lsem.pool.connections.created|evicted}, {@code lsem.pool.borrows} and
+ * {@code lsem.pool.leaks}, and the timers {@code lsem.pool.borrow.wait} (how long each borrow waited)
+ * and {@code lsem.pool.usage} (how long each borrowed connection was held until given back), all
+ * tagged {@code pool=<name>}. The timers are function timers over the pool's own totals (count and
+ * total time, so rates and means; no percentiles): nothing is added to a borrow.
+ * {@code new PoolMetrics(ds, "orders").bindTo(registry)}.
  */
 public final class PoolMetrics implements MeterBinder {
   private final LsemDataSource dataSource;
@@ -33,10 +37,14 @@ public final class PoolMetrics implements MeterBinder {
     counter(registry, "lsem.pool.connections.created", "connections opened", ds -> ds.stats().created());
     counter(registry, "lsem.pool.connections.evicted", "connections closed by the pool", ds -> ds.stats().evicted());
     counter(registry, "lsem.pool.borrows", "connections handed out", ds -> ds.stats().borrows());
-    counter(registry, "lsem.pool.borrow.wait", "seconds borrowers waited",
-        ds -> ds.stats().borrowWaitNanos() / (double) TimeUnit.SECONDS.toNanos(1));
-    counter(registry, "lsem.pool.usage", "seconds connections were handed out",
-        ds -> ds.stats().usageNanos() / (double) TimeUnit.SECONDS.toNanos(1));
+    FunctionTimer.builder("lsem.pool.borrow.wait", dataSource, ds -> ds.stats().borrows(),
+            ds -> ds.stats().borrowWaitNanos(), TimeUnit.NANOSECONDS)
+        .description("how long borrowers waited for a connection").tag("pool", name).register(registry);
+    FunctionTimer.builder("lsem.pool.usage", dataSource, ds -> {
+          PoolStats s = ds.stats();
+          return s.borrows() - s.active(); // the borrows given back, whose time is in usageNanos
+        }, ds -> ds.stats().usageNanos(), TimeUnit.NANOSECONDS)
+        .description("how long borrowed connections were held").tag("pool", name).register(registry);
     counter(registry, "lsem.pool.leaks", "borrows reported as possible leaks", ds -> ds.stats().leaks());
   }
 
