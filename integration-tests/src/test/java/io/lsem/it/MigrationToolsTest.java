@@ -38,6 +38,29 @@ class MigrationToolsTest {
     assertEquals(1, count(db, "SELECT count(*) FROM flyway_app.flyway_schema_history WHERE success AND version = '1'"));
   }
 
+  /** Spring Boot's Flyway given only {@code spring.flyway.url} (plus user and password): its own data source by the URL. */
+  @Test
+  void springFlywayUrlMigratesByTheLsemUrl(TestDatabase db, @TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("V1__boot_flyway_table.sql"), "CREATE TABLE boot_flyway_made(id int PRIMARY KEY);\n"
+        + "INSERT INTO boot_flyway_made VALUES (1);\n");
+    org.springframework.boot.SpringApplication app = new org.springframework.boot.SpringApplication(FlywayApp.class);
+    app.setWebApplicationType(org.springframework.boot.WebApplicationType.NONE);
+    try (var context = app.run("--spring.datasource.url=" + db.lsemUrl(), "--spring.datasource.username=" + db.user(),
+        "--spring.datasource.password=" + db.password(), "--spring.flyway.url=" + db.lsemUrl(),
+        "--spring.flyway.user=" + db.user(), "--spring.flyway.password=" + db.password(),
+        "--spring.flyway.enabled=true", "--spring.flyway.schemas=boot_flyway",
+        "--spring.flyway.locations=filesystem:" + dir)) {
+      assertEquals(1, count(db, "SELECT count(*) FROM boot_flyway.boot_flyway_made"));
+      assertEquals(1, count(db, "SELECT count(*) FROM boot_flyway.boot_flyway_made t"
+          + " WHERE EXISTS (SELECT 1 FROM lsem.commit_of(t.xmin))"), "the migration ran through LSEM JDBC (a ledger row)");
+      assertEquals(1, count(db, "SELECT count(*) FROM boot_flyway.flyway_schema_history WHERE success AND version = '1'"));
+    }
+  }
+
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  @org.springframework.boot.autoconfigure.EnableAutoConfiguration
+  static class FlywayApp {}
+
   @Test
   void liquibaseUpdatesByTheLsemUrl(TestDatabase db, @TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("changelog.sql"), "--liquibase formatted sql\n"

@@ -11,7 +11,9 @@ import org.springframework.core.env.MutablePropertySources;
  * The logic shared by both post-processors: when {@code spring.datasource.url} starts with
  * {@code jdbc:lsem:} and no driver class name is set anywhere, add
  * {@code spring.datasource.driver-class-name=io.lsem.jdbc.LsemDriver} as the last (lowest
- * precedence) property source. Idempotent: a second run, e.g. Spring Boot 4.0 running both the
+ * precedence) property source; the same for the URLs Boot's Flyway and Liquibase take on their own
+ * ({@code spring.flyway.url}, {@code spring.liquibase.url}: without it Flyway fails with "Driver has
+ * not been set"). Idempotent: a second run, e.g. Spring Boot 4.0 running both the
  * current and the deprecated post-processor, changes nothing.
  */
 final class DriverClassNameDefault {
@@ -24,6 +26,12 @@ final class DriverClassNameDefault {
   private DriverClassNameDefault() {
   }
 
+  /** Each URL property Spring Boot connects with, and the driver class property that goes with it. */
+  private static final Map<String, String> URL_AND_DRIVER = Map.of(
+      URL_PROPERTY, DRIVER_CLASS_NAME_PROPERTY,
+      "spring.flyway.url", "spring.flyway.driver-class-name",
+      "spring.liquibase.url", "spring.liquibase.driver-class-name");
+
   static void apply(ConfigurableEnvironment environment) {
     MutablePropertySources sources = environment.getPropertySources();
     if (sources.contains(PROPERTY_SOURCE_NAME)) {
@@ -31,15 +39,16 @@ final class DriverClassNameDefault {
     }
     // Binder: relaxed names (SPRING_DATASOURCE_URL, driverClassName) and placeholders, as Boot binds them
     Binder binder = Binder.get(environment);
-    String url = binder.bind(URL_PROPERTY, String.class).orElse(null);
-    if (url == null || !url.startsWith(URL_PREFIX)) {
-      return;
+    Map<String, Object> defaults = new java.util.HashMap<>();
+    URL_AND_DRIVER.forEach((urlProperty, driverProperty) -> {
+      String url = binder.bind(urlProperty, String.class).orElse(null);
+      String driverClassName = binder.bind(driverProperty, String.class).orElse(null);
+      if (url != null && url.startsWith(URL_PREFIX) && (driverClassName == null || driverClassName.isBlank())) {
+        defaults.put(driverProperty, LsemDriver.class.getName());
+      }
+    });
+    if (!defaults.isEmpty()) {
+      sources.addLast(new MapPropertySource(PROPERTY_SOURCE_NAME, defaults));
     }
-    String driverClassName = binder.bind(DRIVER_CLASS_NAME_PROPERTY, String.class).orElse(null);
-    if (driverClassName != null && !driverClassName.isBlank()) {
-      return;
-    }
-    sources.addLast(new MapPropertySource(PROPERTY_SOURCE_NAME,
-        Map.of(DRIVER_CLASS_NAME_PROPERTY, LsemDriver.class.getName())));
   }
 }
