@@ -24,7 +24,8 @@ import org.springframework.core.env.MapPropertySource;
  * {@code spring-boot-starter}, Boot 3.5 in {@code spring-boot3-test}: a {@code jdbc:lsem:} URL that
  * arrives in a property source added just before the context starts (what
  * {@code @DynamicPropertySource} does; Boot 3.5 failed with "Failed to determine a suitable driver
- * class"), and a configuration that keeps {@code driver-class-name=org.postgresql.Driver} and changes
+ * class", Boot 4 with H2 on the class path — as it is here — with "Driver org.h2.Driver claims to not
+ * accept jdbcUrl"), and a configuration that keeps {@code driver-class-name=org.postgresql.Driver} and changes
  * only the URL ("Driver org.postgresql.Driver claims to not accept jdbcUrl").
  */
 @ExtendWith(PostgresExtension.class)
