@@ -43,7 +43,7 @@ class MigrationToolsTest {
   void springFlywayUrlMigratesByTheLsemUrl(TestDatabase db, @TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("V1__boot_flyway_table.sql"), "CREATE TABLE boot_flyway_made(id int PRIMARY KEY);\n"
         + "INSERT INTO boot_flyway_made VALUES (1);\n");
-    org.springframework.boot.SpringApplication app = new org.springframework.boot.SpringApplication(FlywayApp.class);
+    org.springframework.boot.SpringApplication app = new org.springframework.boot.SpringApplication(MigratingApp.class);
     app.setWebApplicationType(org.springframework.boot.WebApplicationType.NONE);
     try (var context = app.run("--spring.datasource.url=" + db.lsemUrl(), "--spring.datasource.username=" + db.user(),
         "--spring.datasource.password=" + db.password(), "--spring.flyway.url=" + db.lsemUrl(),
@@ -57,9 +57,25 @@ class MigrationToolsTest {
     }
   }
 
+  /** Spring Boot's Liquibase given only {@code spring.liquibase.url} (plus user and password). */
+  @Test
+  void springLiquibaseUrlUpdatesByTheLsemUrl(TestDatabase db, @TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("boot-changelog.sql"), "--liquibase formatted sql\n"
+        + "--changeset lsem:1\nCREATE TABLE boot_liquibase_made(id int PRIMARY KEY);\nINSERT INTO boot_liquibase_made VALUES (1);\n");
+    org.springframework.boot.SpringApplication app = new org.springframework.boot.SpringApplication(MigratingApp.class);
+    app.setWebApplicationType(org.springframework.boot.WebApplicationType.NONE);
+    try (var context = app.run("--spring.datasource.url=" + db.lsemUrl(), "--spring.datasource.username=" + db.user(),
+        "--spring.datasource.password=" + db.password(), "--spring.liquibase.url=" + db.lsemUrl(),
+        "--spring.liquibase.user=" + db.user(), "--spring.liquibase.password=" + db.password(),
+        "--spring.liquibase.enabled=true", "--spring.liquibase.change-log=file:" + dir.resolve("boot-changelog.sql"))) {
+      assertEquals(1, count(db, "SELECT count(*) FROM boot_liquibase_made t"
+          + " WHERE EXISTS (SELECT 1 FROM lsem.commit_of(t.xmin))"), "updated through LSEM JDBC (a ledger row)");
+    }
+  }
+
   @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
   @org.springframework.boot.autoconfigure.EnableAutoConfiguration
-  static class FlywayApp {}
+  static class MigratingApp {}
 
   @Test
   void liquibaseUpdatesByTheLsemUrl(TestDatabase db, @TempDir Path dir) throws Exception {
