@@ -283,7 +283,9 @@ public final class Journal {
       markNotReplayable("it used more than " + MAX_TARGETS + " statements and results");
       return false;
     }
-    assert op << 20 >> 20 == op : "operation number " + op + " does not fit in 12 bits";
+    if (op << 20 >> 20 != op) { // a generated operation number beyond the 12 bits packed below: a build defect, never silent
+      throw new IllegalStateException("operation number " + op + " does not fit in the journal's 12 bits");
+    }
     long packed = (long) index << 40 | (op & 0xFFFL) << 28;
     if (intArg << 8 >> 8 == intArg) {
       packed |= (long) kind << 24 | (intArg & 0xFFFFFF);

@@ -47,6 +47,19 @@ class JournalTest {
       Integer.MAX_VALUE, Integer.MIN_VALUE};
   private static final int[] OPS = {-6, -1, 0, 170, 2047, -2048};
 
+  /** The packed entry holds 12 bits of operation number: one beyond is refused loudly, with or without -ea. */
+  @Test
+  void anOperationNumberBeyondTwelveBitsIsRefused() {
+    Journal journal = new Journal(1 << 20);
+    journal.start();
+    Scripted a = new Scripted("a");
+    for (int op : new int[] {2048, -2049, 1 << 20}) {
+      IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+          () -> journal.record(a, op, 0, null));
+      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(String.valueOf(op)), e.getMessage());
+    }
+  }
+
   @Test
   void callsComeBackOnReplayExactlyAsRecorded() throws Exception {
     Journal journal = new Journal(1 << 20);
