@@ -127,6 +127,18 @@ public final class EtcdCluster implements AutoCloseable {
     awaitHealthy(i);
   }
 
+  /** Deletes {@code key} (as an operator might by hand), through the first member that is running. */
+  public void delete(String key) throws IOException {
+    String encoded = java.util.Base64.getEncoder().encodeToString(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    for (int i = 0; i < members.length; i++) {
+      if (members[i] != null) {
+        post(i, "/v3/kv/deleterange", "{\"key\":\"" + encoded + "\"}");
+        return;
+      }
+    }
+    throw new IllegalStateException("no member is running");
+  }
+
   /** The index of the member that is the cluster's leader now, from each member's own status. */
   public int leader() throws IOException {
     for (int i = 0; i < members.length; i++) {

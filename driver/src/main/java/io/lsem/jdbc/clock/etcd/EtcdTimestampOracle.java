@@ -199,9 +199,16 @@ public final class EtcdTimestampOracle implements TimestampOracle {
       long revision = number(REVISION, answer);
       Matcher value = VALUE.matcher(answer);
       long setAt = number(MOD_REVISION, answer);
-      if (revision < 0 || setAt < 0 || !value.find()) {
-        throw new CoordinatorUnavailable("the timestamp coordinator " + address + " answered without the epoch: "
+      if (revision < 0) {
+        throw new CoordinatorUnavailable("the timestamp coordinator " + address + " answered without a revision: "
             + firstLine(answer));
+      }
+      if (setAt < 0 || !value.find()) { // no epoch (deleted by hand, say): make one, above what this JVM saw
+        synchronized (this) {
+          epochRevision = 0;
+        }
+        mustMove = true;
+        continue;
       }
       long millis = Long.parseLong(decode(value.group(1)));
       synchronized (this) {

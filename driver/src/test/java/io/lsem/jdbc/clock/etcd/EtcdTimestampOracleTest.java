@@ -88,6 +88,17 @@ class EtcdTimestampOracleTest {
     all.assertLinearizable();
   }
 
+  /** The epoch key deleted by hand: the next call makes a new epoch above everything this client saw. */
+  @Test
+  void anEpochDeletedByHandIsMadeAgainAboveWhatWasIssued() throws Exception {
+    EtcdTimestampOracle client = oracle("/deleted");
+    long before = client.next();
+    etcd.delete("/deleted/epoch");
+    long after = client.next();
+    assertTrue(after > before, after + " after " + before);
+    assertTrue(client.next() > after);
+  }
+
   /** The leader is killed mid-run: the client moves to another member, nothing repeats or goes back. */
   @Test
   void theLeaderDiesAndTimestampsGoOnIncreasing() throws Exception {
