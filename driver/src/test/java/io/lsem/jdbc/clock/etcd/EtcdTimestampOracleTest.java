@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.lsem.jdbc.LsemConnection;
 import io.lsem.jdbc.clock.CoordinatorUnavailable;
+import io.lsem.jdbc.clock.Hlc;
 import io.lsem.jdbc.error.CoordinatorUnavailableException;
 import io.lsem.jdbc.error.InvalidPropertyException;
 import io.lsem.testkit.EtcdCluster;
@@ -86,6 +87,22 @@ class EtcdTimestampOracleTest {
     perThread.forEach(all::addAll);
     assertEquals(800, all.size());
     all.assertLinearizable();
+  }
+
+  /**
+   * Causal tokens keep working with the shared oracle: a timestamp observed from elsewhere (here 0.4 s
+   * ahead of this JVM's clock and of the epoch) is exceeded by the next one, which moves the epoch past it.
+   */
+  @Test
+  void anObservedTimestampIsExceededByTheNext() {
+    EtcdTimestampOracle client = oracle("/observed");
+    long issued = client.next();
+    long token = Hlc.of(Hlc.millis(issued) + 400, 5); // within the oracle's clockMaxOffset of 500 ms
+    client.observe(token);
+    long next = client.next();
+    assertTrue(next > token, next + " after the observed " + token);
+    EtcdTimestampOracle other = oracle("/observed"); // another JVM on the same coordinator sees the moved epoch
+    assertTrue(other.next() > next);
   }
 
   /** The epoch key deleted by hand: the next call makes a new epoch above everything this client saw. */
