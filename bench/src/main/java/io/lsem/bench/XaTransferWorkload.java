@@ -3,6 +3,7 @@ package io.lsem.bench;
 import com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean;
 import com.arjuna.common.internal.util.propertyservice.BeanPopulator;
 import io.lsem.jdbc.LsemXADataSource;
+import io.lsem.testkit.ForwardingXAResource;
 import io.lsem.testkit.PostgresServer;
 import io.lsem.testkit.TestDatabase;
 import jakarta.transaction.RollbackException;
@@ -240,12 +241,11 @@ public final class XaTransferWorkload {
   }
 
   /** Times the two-phase steps of a resource. */
-  private static final class Timed implements XAResource {
-    private final XAResource delegate;
+  private static final class Timed extends ForwardingXAResource {
     private final Steps steps;
 
     Timed(XAResource delegate, Steps steps) {
-      this.delegate = delegate;
+      super(delegate);
       this.steps = steps;
     }
 
@@ -267,46 +267,6 @@ public final class XaTransferWorkload {
       } finally {
         steps.commit.add(System.nanoTime() - s);
       }
-    }
-
-    @Override
-    public void start(Xid xid, int flags) throws XAException {
-      delegate.start(xid, flags);
-    }
-
-    @Override
-    public void end(Xid xid, int flags) throws XAException {
-      delegate.end(xid, flags);
-    }
-
-    @Override
-    public void rollback(Xid xid) throws XAException {
-      delegate.rollback(xid);
-    }
-
-    @Override
-    public Xid[] recover(int flag) throws XAException {
-      return delegate.recover(flag);
-    }
-
-    @Override
-    public void forget(Xid xid) throws XAException {
-      delegate.forget(xid);
-    }
-
-    @Override
-    public boolean isSameRM(XAResource other) {
-      return other == this;
-    }
-
-    @Override
-    public int getTransactionTimeout() throws XAException {
-      return delegate.getTransactionTimeout();
-    }
-
-    @Override
-    public boolean setTransactionTimeout(int seconds) throws XAException {
-      return delegate.setTransactionTimeout(seconds);
     }
   }
 }

@@ -43,12 +43,7 @@ class MigrationToolsTest {
   void springFlywayUrlMigratesByTheLsemUrl(TestDatabase db, @TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("V1__boot_flyway_table.sql"), "CREATE TABLE boot_flyway_made(id int PRIMARY KEY);\n"
         + "INSERT INTO boot_flyway_made VALUES (1);\n");
-    org.springframework.boot.SpringApplication app = new org.springframework.boot.SpringApplication(MigratingApp.class);
-    app.setWebApplicationType(org.springframework.boot.WebApplicationType.NONE);
-    try (var context = app.run("--spring.datasource.url=" + db.lsemUrl(), "--spring.datasource.username=" + db.user(),
-        "--spring.datasource.password=" + db.password(), "--spring.flyway.url=" + db.lsemUrl(),
-        "--spring.flyway.user=" + db.user(), "--spring.flyway.password=" + db.password(),
-        "--spring.flyway.enabled=true", "--spring.flyway.schemas=boot_flyway",
+    try (var context = migrateAtStart(db, "flyway", "--spring.flyway.schemas=boot_flyway",
         "--spring.flyway.locations=filesystem:" + dir)) {
       assertEquals(1, count(db, "SELECT count(*) FROM boot_flyway.boot_flyway_made"));
       assertEquals(1, count(db, "SELECT count(*) FROM boot_flyway.boot_flyway_made t"
@@ -62,12 +57,8 @@ class MigrationToolsTest {
   void springLiquibaseUrlUpdatesByTheLsemUrl(TestDatabase db, @TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("boot-changelog.sql"), "--liquibase formatted sql\n"
         + "--changeset lsem:1\nCREATE TABLE boot_liquibase_made(id int PRIMARY KEY);\nINSERT INTO boot_liquibase_made VALUES (1);\n");
-    org.springframework.boot.SpringApplication app = new org.springframework.boot.SpringApplication(MigratingApp.class);
-    app.setWebApplicationType(org.springframework.boot.WebApplicationType.NONE);
-    try (var context = app.run("--spring.datasource.url=" + db.lsemUrl(), "--spring.datasource.username=" + db.user(),
-        "--spring.datasource.password=" + db.password(), "--spring.liquibase.url=" + db.lsemUrl(),
-        "--spring.liquibase.user=" + db.user(), "--spring.liquibase.password=" + db.password(),
-        "--spring.liquibase.enabled=true", "--spring.liquibase.change-log=file:" + dir.resolve("boot-changelog.sql"))) {
+    try (var context = migrateAtStart(db, "liquibase",
+        "--spring.liquibase.change-log=file:" + dir.resolve("boot-changelog.sql"))) {
       assertEquals(1, count(db, "SELECT count(*) FROM boot_liquibase_made t"
           + " WHERE EXISTS (SELECT 1 FROM lsem.commit_of(t.xmin))"), "updated through LSEM JDBC (a ledger row)");
     }
@@ -76,6 +67,22 @@ class MigrationToolsTest {
   @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
   @org.springframework.boot.autoconfigure.EnableAutoConfiguration
   static class MigratingApp {}
+
+  /**
+   * A Boot application whose {@code tool} ({@code flyway} or {@code liquibase}) runs at start-up with
+   * only {@code spring.<tool>.url}, user and password of its own (plus {@code more}).
+   */
+  private static org.springframework.context.ConfigurableApplicationContext migrateAtStart(TestDatabase db, String tool,
+      String... more) {
+    org.springframework.boot.SpringApplication app = new org.springframework.boot.SpringApplication(MigratingApp.class);
+    app.setWebApplicationType(org.springframework.boot.WebApplicationType.NONE);
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--spring.datasource.url=" + db.lsemUrl(),
+        "--spring.datasource.username=" + db.user(), "--spring.datasource.password=" + db.password(),
+        "--spring." + tool + ".url=" + db.lsemUrl(), "--spring." + tool + ".user=" + db.user(),
+        "--spring." + tool + ".password=" + db.password(), "--spring." + tool + ".enabled=true"));
+    args.addAll(java.util.List.of(more));
+    return app.run(args.toArray(String[]::new));
+  }
 
   @Test
   void liquibaseUpdatesByTheLsemUrl(TestDatabase db, @TempDir Path dir) throws Exception {

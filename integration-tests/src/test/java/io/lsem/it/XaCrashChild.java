@@ -9,6 +9,7 @@ import com.arjuna.ats.jta.common.JTAEnvironmentBean;
 import com.arjuna.common.internal.util.propertyservice.BeanPopulator;
 import io.lsem.jdbc.LsemXADataSource;
 import io.lsem.jdbc.xa.LsemXAConnection;
+import io.lsem.testkit.ForwardingXAResource;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
 import java.io.BufferedReader;
@@ -215,13 +216,12 @@ public final class XaCrashChild {
   }
 
   /** Step 0 and 1: the two PREPAREs; 2 and 3: the two COMMITs. Dies by SIGKILL before step {@code crashAt}. */
-  private static final class Crashing implements XAResource {
-    private final XAResource delegate;
+  private static final class Crashing extends ForwardingXAResource {
     private final int[] step;
     private final int crashAt;
 
     Crashing(XAResource delegate, int[] step, int crashAt) {
-      this.delegate = delegate;
+      super(delegate);
       this.step = step;
       this.crashAt = crashAt;
     }
@@ -247,46 +247,6 @@ public final class XaCrashChild {
     public void commit(Xid xid, boolean onePhase) throws XAException {
       maybeDie();
       delegate.commit(xid, onePhase);
-    }
-
-    @Override
-    public void start(Xid xid, int flags) throws XAException {
-      delegate.start(xid, flags);
-    }
-
-    @Override
-    public void end(Xid xid, int flags) throws XAException {
-      delegate.end(xid, flags);
-    }
-
-    @Override
-    public void rollback(Xid xid) throws XAException {
-      delegate.rollback(xid);
-    }
-
-    @Override
-    public Xid[] recover(int flag) throws XAException {
-      return delegate.recover(flag);
-    }
-
-    @Override
-    public void forget(Xid xid) throws XAException {
-      delegate.forget(xid);
-    }
-
-    @Override
-    public boolean isSameRM(XAResource other) throws XAException {
-      return other == this;
-    }
-
-    @Override
-    public int getTransactionTimeout() throws XAException {
-      return delegate.getTransactionTimeout();
-    }
-
-    @Override
-    public boolean setTransactionTimeout(int seconds) throws XAException {
-      return delegate.setTransactionTimeout(seconds);
     }
   }
 }

@@ -106,8 +106,9 @@ public final class Ledger {
         }
       }
       if (oracle.linearizable()) {
-        recordFunction = appendAvailable(s) ? "lsem.append_commit" : "lsem.record_commit";
-        if (recordFunction.equals("lsem.record_commit")) {
+        if (appendAvailable(s)) {
+          recordFunction = "lsem.append_commit";
+        } else {
           LOG.info("The commit ledger in database '{}' predates lsem.append_commit (ledger version 4): commits"
               + " take the database clock's lock although the timestamp oracle is linearizable; upgrade it with"
               + " 'lsem install --url <jdbc url>'", raw.getCatalog());

@@ -65,7 +65,8 @@ public final class EtcdTimestampOracle implements TimestampOracle {
   private final long maxOffsetMillis;
   private final HttpClient http;
   private final String epochKey;
-  private final String tickKey;
+  /** The operations of every transaction: read the epoch, write the tick (JSON, constant per coordinator). */
+  private final String readAndTick;
   /** The greatest timestamp issued or observed here. */
   private final java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
@@ -94,7 +95,8 @@ public final class EtcdTimestampOracle implements TimestampOracle {
     this.maxOffsetMillis = maxOffsetMillis;
     this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
     this.epochKey = base64(address.prefix() + "/epoch");
-    this.tickKey = base64(address.prefix() + "/tick");
+    this.readAndTick = "{\"request_range\":{\"key\":\"" + epochKey + "\"}},{\"request_put\":{\"key\":\""
+        + base64(address.prefix() + "/tick") + "\",\"value\":\"\"}}";
   }
 
   /**
@@ -181,8 +183,6 @@ public final class EtcdTimestampOracle implements TimestampOracle {
       }
       long now = wallClock.getAsLong();
       boolean move = mustMove || worn || knownRevision == 0 || now - knownMillis >= EPOCH_REFRESH_MILLIS;
-      String read = "{\"request_range\":{\"key\":\"" + epochKey + "\"}}";
-      String tick = "{\"request_put\":{\"key\":\"" + tickKey + "\",\"value\":\"\"}}";
       String body;
       if (move) {
         long next = Math.max(Math.max(knownMillis + 1, now), Hlc.millis(floor) + 1);
@@ -190,10 +190,10 @@ public final class EtcdTimestampOracle implements TimestampOracle {
             ? "{\"key\":\"" + epochKey + "\",\"target\":\"CREATE\",\"result\":\"EQUAL\",\"create_revision\":\"0\"}"
             : "{\"key\":\"" + epochKey + "\",\"target\":\"MOD\",\"result\":\"EQUAL\",\"mod_revision\":\"" + knownRevision + "\"}";
         String put = "{\"request_put\":{\"key\":\"" + epochKey + "\",\"value\":\"" + base64(Long.toString(next)) + "\"}}";
-        body = "{\"compare\":[" + compare + "],\"success\":[" + put + "," + read + "," + tick + "],\"failure\":["
-            + read + "," + tick + "]}";
+        body = "{\"compare\":[" + compare + "],\"success\":[" + put + "," + readAndTick + "],\"failure\":["
+            + readAndTick + "]}";
       } else {
-        body = "{\"success\":[" + read + "," + tick + "]}";
+        body = "{\"success\":[" + readAndTick + "]}";
       }
       String answer = post("/v3/kv/txn", body, deadline);
       long revision = number(REVISION, answer);
@@ -224,7 +224,6 @@ public final class EtcdTimestampOracle implements TimestampOracle {
         mustMove = true; // past its epoch's numbers, or not above a timestamp seen from elsewhere
         continue;
       }
-      mustMove = false;
       last.accumulateAndGet(first + n - 1, Math::max);
       if (distance >= EPOCH_REVISIONS / 2) {
         synchronized (this) {
