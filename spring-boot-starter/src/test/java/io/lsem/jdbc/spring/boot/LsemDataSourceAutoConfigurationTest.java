@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,30 @@ class LsemDataSourceAutoConfigurationTest {
       assertTrue(usage.totalTime(TimeUnit.MILLISECONDS) >= 20, "usage is time: " + usage.totalTime(TimeUnit.MILLISECONDS));
       assertTrue(registry.get("lsem.pool.borrow.wait").tag("pool", "dataSource").functionTimer().count() >= 2);
     }
+  }
+
+  /**
+   * Boot's {@code db} health contributor (actuator) checks the driver's pool: UP, with PostgreSQL
+   * named, through connections the pool lends. Boot 3.5 and 4 keep the indicator in different
+   * packages, so this test calls {@code health()} by name.
+   */
+  @Test
+  void theDbHealthIsCheckedThroughTheDriversPool(TestDatabase db) throws Exception {
+    try (ConfigurableApplicationContext app = start(db, db.lsemUrl())) {
+      LsemDataSource pool = assertInstanceOf(LsemDataSource.class, app.getBean(DataSource.class));
+      Object indicator = app.getBean("dbHealthContributor");
+      long borrowsBefore = borrows(pool);
+      Object health = indicator.getClass().getMethod("health").invoke(indicator);
+      Object status = health.getClass().getMethod("getStatus").invoke(health);
+      Map<?, ?> details = (Map<?, ?>) health.getClass().getMethod("getDetails").invoke(health);
+      assertEquals("UP", status.getClass().getMethod("getCode").invoke(status), String.valueOf(details));
+      assertEquals("PostgreSQL", details.get("database"));
+      assertTrue(borrows(pool) > borrowsBefore, "the check borrows its connections from the driver's pool");
+    }
+  }
+
+  private static long borrows(LsemDataSource pool) {
+    return pool.stats().borrows();
   }
 
   @Test
