@@ -1,7 +1,7 @@
 package io.lsem.bench;
 
 import io.lsem.jdbc.clock.HybridLogicalClock;
-import io.lsem.jdbc.clock.OracleRegistry;
+import io.lsem.jdbc.ledger.OracleRegistry;
 import io.lsem.jdbc.clock.TimestampOracle;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -2,7 +2,7 @@ package io.lsem.bench;
 
 import io.lsem.jdbc.clock.HybridLogicalClock;
 import io.lsem.jdbc.clock.TimestampOracle;
-import io.lsem.jdbc.clock.etcd.CoordinatorAddress;
+import io.lsem.jdbc.value.CoordinatorAddress;
 import io.lsem.jdbc.clock.etcd.EtcdTimestampOracle;
 import io.lsem.testkit.EtcdCluster;
 import java.time.Duration;

@@ -1,7 +1,6 @@
 package io.lsem.jdbc;
 
-import io.lsem.jdbc.config.ConnectionConfig;
-import io.lsem.jdbc.config.Redaction;
+import io.lsem.jdbc.value.Redaction;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +27,9 @@ final class DataSourceSettings implements java.io.Serializable {
    * this driver that silently bypassed it would be the mistake it exists to prevent.
    */
   String plainUrl(String url) {
-    if (url == null || !url.startsWith(ConnectionConfig.URL_PREFIX)) {
+    if (url == null || !url.startsWith(LsemDriver.URL_PREFIX)) {
       throw new IllegalArgumentException("Invalid URL '" + (url == null ? null : Redaction.redact(url))
-          + "' for an LSEM data source: expected " + ConnectionConfig.URL_PREFIX + "//host[:port]/database[?property=value"
+          + "' for an LSEM data source: expected " + LsemDriver.URL_PREFIX + "//host[:port]/database[?property=value"
           + "[&...]] (the jdbc:postgresql: URL with lsem: after jdbc:)");
     }
     String plain = "jdbc:" + url.substring("jdbc:lsem:".length());
@@ -81,7 +80,7 @@ final class DataSourceSettings implements java.io.Serializable {
       return;
     }
     if (p.parse(value) == null) {
-      throw new IllegalArgumentException(ConnectionConfig.invalidValue(p, value));
+      throw new IllegalArgumentException(p.invalidValue(value));
     }
     lsem.put(p.propertyName(), value);
   }

@@ -1,12 +1,6 @@
 package io.lsem.jdbc;
 
-import io.lsem.jdbc.config.ConnectionConfig;
-import io.lsem.jdbc.error.InvalidPropertyException;
-import io.lsem.jdbc.failover.CausalToken;
-import io.lsem.jdbc.failover.FailoverConnector;
-import io.lsem.jdbc.pool.ConnectionPool;
-import io.lsem.jdbc.wrap.ConnectionWrapper;
-import io.lsem.jdbc.wrap.WrapperContext;
+import io.lsem.jdbc.spi.DriverImplementation;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
@@ -15,12 +9,11 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
+import java.util.ServiceLoader;
 import java.util.logging.Logger;
-import org.postgresql.core.BaseConnection;
+import javax.sql.XAConnection;
 
 /**
  * The JDBC driver for {@code jdbc:lsem:postgresql:} URLs. It removes the {@code lsem:} and the
@@ -29,13 +22,18 @@ import org.postgresql.core.BaseConnection;
  * {@code META-INF/services/java.sql.Driver} and when the class is loaded, so neither
  * {@code Class.forName} nor a {@code driverClassName} setting is needed.
  *
- * <p>Per distinct configuration (URL, properties) the driver keeps one {@link WrapperContext}
- * (settings parsed once, the SQL classification cache) in a small bounded map, and with
- * {@code pool=true} one {@link ConnectionPool}; these maps belong to the registered instance,
- * which with the registration is the only static state.
+ * <p>The work is done by the implementation ({@code io.lsem.jdbc.core.DriverCore}, found through
+ * {@link DriverImplementation} once per instance): per distinct configuration it keeps the parsed
+ * settings and SQL cache, and with {@code pool=true} one pool. That state belongs to the instance;
+ * the registered instance is the only static state.
  */
 public final class LsemDriver implements Driver {
-  private static final int MAX_CONFIGURATIONS = 256;
+  /** What every URL of this driver starts with. */
+  public static final String URL_PREFIX = "jdbc:lsem:postgresql:";
+  /** The form of a valid URL, for error messages. */
+  public static final String URL_FORM =
+      "jdbc:lsem:postgresql://host[:port][,host2[:port2]...]/database[?property=value[&...]]";
+
   private static final LsemDriver REGISTERED = new LsemDriver();
 
   static {
@@ -46,73 +44,44 @@ public final class LsemDriver implements Driver {
     }
   }
 
-  private final org.postgresql.Driver pgjdbc = new org.postgresql.Driver();
-  /** URL-level pools (property {@code pool=true}), one per configuration; they live as long as the driver. */
-  private final Map<ConnectionConfig, ConnectionPool> pools = new java.util.concurrent.ConcurrentHashMap<>();
-  /** The newest write made through this driver, for read-your-writes on standbys. */
-  private final CausalToken causal = new CausalToken();
-  private final Map<ConnectionConfig, WrapperContext> contexts = Collections.synchronizedMap(
-      new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ConnectionConfig, WrapperContext> eldest) {
-          return size() > MAX_CONFIGURATIONS;
-        }
-      });
+  /** This instance's connections, contexts and URL-level pools. */
+  private final DriverImplementation implementation = loadImplementation();
 
   /** The instance registered with {@link DriverManager}. */
   public static LsemDriver registered() {
     return REGISTERED;
   }
 
+  private static DriverImplementation loadImplementation() {
+    return ServiceLoader.load(DriverImplementation.class, LsemDriver.class.getClassLoader()).findFirst()
+        .orElseThrow(() -> new IllegalStateException("The LSEM JDBC jar is incomplete: no "
+            + DriverImplementation.class.getName() + " in META-INF/services; expected io.lsem.jdbc.core.DriverCore"));
+  }
+
   @Override
   public Connection connect(String url, Properties info) throws SQLException {
+    return acceptsURL(url) ? implementation.connect(url, info) : null;
+  }
+
+  /**
+   * A newly opened connection for {@code url}, never from a pool even with {@code pool=true}: what a
+   * pool (the driver's {@code LsemDataSource}) opens its connections with.
+   */
+  public Connection connectUnpooled(String url, Properties info) throws SQLException {
     if (!acceptsURL(url)) {
-      return null;
+      throw new SQLException("Not an LSEM URL; expected " + URL_FORM, "08001");
     }
-    ConnectionConfig config = ConnectionConfig.parse(url, info);
-    if (config.settings().pool()) {
-      return pools.computeIfAbsent(config, c -> ConnectionPool.create(ConnectionConfig.redact(url), c.settings(),
-          () -> openSession(c))).borrow();
-    }
-    return connectUnpooled(config);
+    return implementation.connectUnpooled(url, info);
   }
 
-  /** A new connection's session for {@code config}, never from a pool (pools open theirs with it). */
-  public io.lsem.jdbc.wrap.ConnectionSession openSession(ConnectionConfig config) throws SQLException {
-    return connectUnpooled(config).session();
-  }
-
-  /** A new connection of {@code config}, never from a pool. */
-  private ConnectionWrapper connectUnpooled(ConnectionConfig config) throws SQLException {
-    WrapperContext context = contexts.computeIfAbsent(config, c -> {
-      WrapperContext made = new WrapperContext(c.settings(),
-          new FailoverConnector(pgjdbc, c.pgUrl(), c.pgProperties(), c.settings().failoverTimeout().toMillis()),
-          causal);
-      made.url(c.url());
-      return made;
-    });
-    Connection raw;
-    try {
-      raw = context.connector() != null ? context.connector().connect()
-          : pgjdbc.connect(config.pgUrl(), config.pgProperties());
-    } catch (SQLException e) {
-      throw context.translate(e);
-    }
-    if (raw == null) {
-      throw new InvalidPropertyException("url", "pgjdbc rejected the URL '" + ConnectionConfig.redact(config.pgUrl())
-          + "'; expected " + ConnectionConfig.URL_FORM);
-    }
-    try {
-      return ConnectionWrapper.wrap(raw.unwrap(BaseConnection.class), context);
-    } catch (SQLException | RuntimeException e) {
-      raw.close();
-      throw e;
-    }
+  /** The XA connection over {@code connection}, a connection of this driver. */
+  XAConnection xaConnection(Connection connection) throws SQLException {
+    return implementation.xaConnection(connection);
   }
 
   @Override
   public boolean acceptsURL(String url) {
-    return ConnectionConfig.accepts(url);
+    return url != null && url.startsWith(URL_PREFIX);
   }
 
   /**
@@ -131,7 +100,7 @@ public final class LsemDriver implements Driver {
       result.add(d);
     }
     String pgUrl = acceptsURL(url) ? "jdbc:" + url.substring("jdbc:lsem:".length()) : url;
-    Collections.addAll(result, pgjdbc.getPropertyInfo(pgUrl, given));
+    Collections.addAll(result, new org.postgresql.Driver().getPropertyInfo(pgUrl, given));
     return result.toArray(new DriverPropertyInfo[0]);
   }
 

@@ -1,6 +1,7 @@
 package io.lsem.jdbc;
 
-import io.lsem.jdbc.config.ValueParser;
+import io.lsem.jdbc.value.ValueParser;
+import io.lsem.jdbc.value.Redaction;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -363,6 +364,15 @@ public enum LsemProperty {
   /** The property with exactly this name, or {@code null}. */
   public static LsemProperty forName(String name) {
     return BY_NAME.get(name);
+  }
+
+  /**
+   * The message for a bad value of this property: the value (secrets hidden, since a value may
+   * itself be a URL with credentials), the expected form and the default.
+   */
+  public String invalidValue(String text) {
+    return "Invalid value '" + Redaction.redact(text) + "' for property '" + propertyName + "': expected "
+        + expectedForm() + " (default " + (defaultValue.isEmpty() ? "none" : defaultValue) + ")";
   }
 
   /** Parses {@code text}; {@code null} means the text has the wrong form. */

@@ -9,7 +9,7 @@ import org.postgresql.xa.PGXADataSource;
  * pgjdbc's {@code PGXADataSource} through the LSEM driver, for transaction managers: configured
  * like pgjdbc's (setters or a {@code jdbc:lsem:postgresql:} URL), with the driver's own properties
  * by {@link #setProperty(String, String)} or in the URL. Each {@code XAConnection} is an
- * {@link io.lsem.jdbc.xa.LsemXAConnection} over a connection of the driver: the statements of a
+ * {@code io.lsem.jdbc.xa.LsemXAConnection} over a connection of the driver: the statements of a
  * branch go through the driver, and with timestamps on every branch of a global transaction
  * records the same logical id and commit timestamp in its database's ledger. A branch is not
  * replayed once prepared; before, transparent retry works as for any transaction.
@@ -74,8 +74,7 @@ public class LsemXADataSource extends PGXADataSource implements LsemDataSourcePr
 
   @Override
   public XAConnection getXAConnection(String user, String password) throws SQLException {
-    return new io.lsem.jdbc.xa.LsemXAConnection(getConnection(user, password).unwrap(
-        io.lsem.jdbc.wrap.ConnectionWrapper.class));
+    return LsemDriver.registered().xaConnection(getConnection(user, password));
   }
 
   /** A reference that {@link LsemObjectFactory} turns back into this class, the driver's properties included. */

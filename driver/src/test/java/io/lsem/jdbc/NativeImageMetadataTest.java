@@ -1,5 +1,6 @@
 package io.lsem.jdbc;
 
+import io.lsem.jdbc.value.ValueParser;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lsem.jdbc.ledger.Ledger;
@@ -34,10 +35,11 @@ class NativeImageMetadataTest {
   void everyClassTheDriverLoadsByNameIsRegistered() throws IOException {
     String reflect = read("reflect-config.json");
     List<String> needed = new ArrayList<>(List.of(LsemSimpleDataSource.class.getName(),
-        LsemConnectionPoolDataSource.class.getName(), LsemXADataSource.class.getName()));
+        LsemConnectionPoolDataSource.class.getName(), LsemXADataSource.class.getName(),
+        io.lsem.jdbc.core.DriverCore.class.getName())); // the implementation, by ServiceLoader
     // the libraries transactionTelemetry probes for, as written in the parser
     Matcher probe = Pattern.compile("\"((?:io\\.micrometer|io\\.opentelemetry)[\\w.]+)\"")
-        .matcher(Files.readString(Path.of("src/main/java/io/lsem/jdbc/config/ValueParser.java")));
+        .matcher(Files.readString(Path.of("src/main/java/io/lsem/jdbc/value/ValueParser.java")));
     int probes = 0;
     while (probe.find()) {
       needed.add(probe.group(1));

@@ -216,7 +216,7 @@ public final class Lsem {
 
   /** The text without a password parameter's value. */
   static String redact(String text) {
-    return text == null ? null : io.lsem.jdbc.config.Redaction.redact(text);
+    return text == null ? null : io.lsem.jdbc.value.Redaction.redact(text);
   }
 
   /** The parsed command line. */

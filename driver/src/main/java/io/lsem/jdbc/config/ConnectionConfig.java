@@ -1,6 +1,8 @@
 package io.lsem.jdbc.config;
 
+import io.lsem.jdbc.LsemDriver;
 import io.lsem.jdbc.LsemProperty;
+import io.lsem.jdbc.value.Redaction;
 import io.lsem.jdbc.error.InvalidPropertyException;
 import io.lsem.jdbc.observe.OnceLog;
 import java.net.URLDecoder;
@@ -20,10 +22,9 @@ import java.util.StringJoiner;
 public final class ConnectionConfig {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConnectionConfig.class);
   /** Every URL this driver accepts starts with this. */
-  public static final String URL_PREFIX = "jdbc:lsem:postgresql:";
+  public static final String URL_PREFIX = LsemDriver.URL_PREFIX;
   /** The form of a valid URL, for error messages. */
-  public static final String URL_FORM =
-      "jdbc:lsem:postgresql://host[:port][,host2[:port2]...]/database[?property=value[&...]]";
+  public static final String URL_FORM = LsemDriver.URL_FORM;
 
   private final String url;
   private final String pgUrl;
@@ -151,7 +152,7 @@ public final class ConnectionConfig {
     }
     if ("etcd".equals(values.get(LsemProperty.TIMESTAMP_ORACLE)) && ((String) values.get(LsemProperty.COORDINATOR)).isEmpty()) {
       throw new InvalidPropertyException("coordinator", "Property 'timestampOracle=etcd' needs property 'coordinator': expected "
-          + io.lsem.jdbc.clock.etcd.CoordinatorAddress.FORM);
+          + io.lsem.jdbc.value.CoordinatorAddress.FORM);
     }
     return new LsemSettings(values);
   }
@@ -161,9 +162,7 @@ public final class ConnectionConfig {
    * the accepted form; the URL, {@code Properties} and the data sources' setters all report it so.
    */
   public static String invalidValue(LsemProperty p, String text) {
-    // a value may itself be a URL with credentials (coordinator=etcd://user:pw@...): never echoed
-    return "Invalid value '" + Redaction.redact(text) + "' for property '" + p.propertyName() + "': expected " + p.expectedForm()
-        + " (default " + (p.defaultValue().isEmpty() ? "none" : p.defaultValue()) + ")";
+    return p.invalidValue(text);
   }
 
   /** {@code url} with every password-like value hidden, names read as pgjdbc decodes them ({@link Redaction}). */

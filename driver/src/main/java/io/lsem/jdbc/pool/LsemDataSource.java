@@ -2,6 +2,7 @@ package io.lsem.jdbc.pool;
 
 import io.lsem.jdbc.LsemDriver;
 import io.lsem.jdbc.config.ConnectionConfig;
+import io.lsem.jdbc.wrap.ConnectionWrapper;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -119,8 +120,9 @@ public final class LsemDataSource implements DataSource, AutoCloseable {
     }
     ConnectionConfig config = ConnectionConfig.parse(u, properties); // bad input fails here, before any pool exists
     LsemDriver driver = LsemDriver.registered();
+    Properties given = (Properties) properties.clone();
     ConnectionPool fresh = ConnectionPool.create(ConnectionConfig.redact(u), config.settings(),
-        () -> driver.openSession(config));
+        () -> driver.connectUnpooled(u, given).unwrap(ConnectionWrapper.class).session());
     if (starting.compareAndSet(null, fresh)) {
       pool = fresh;
       return fresh;

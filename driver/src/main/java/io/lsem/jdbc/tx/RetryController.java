@@ -40,13 +40,13 @@ public final class RetryController implements TransactionListener {
    */
   private static final Logger EVENTS = LoggerFactory.getLogger("io.lsem.jdbc.recovery");
 
-  /** What the controller needs from the connection it serves. */
+  /**
+   * What the controller needs from the connection it serves; only the connection implements it
+   * (statements and result sets pass their connection, and themselves as the {@link ErrorTranslation}).
+   */
   public interface Host {
     /** Rolls back whatever transaction is open (API or SQL), keeping the tracker informed. */
     void rollbackForRetry() throws SQLException;
-
-    /** The typed exception for {@code e}. */
-    SQLException translate(SQLException e);
 
     /** Whether {@code e} means the physical connection is gone (08xxx, 57P01–57P03, socket closed). */
     boolean connectionLost(SQLException e);
@@ -272,9 +272,9 @@ public final class RetryController implements TransactionListener {
 
   // ---- recovery -----------------------------------------------------------------------------------
 
-  /** {@link #recover(SQLException, Host, boolean, boolean)} for a call that neither commits nor only reads. */
-  public void recover(SQLException error, Host host) throws SQLException {
-    recover(error, host, false, false);
+  /** {@link #recover(SQLException, Host, ErrorTranslation, boolean, boolean)} for a call that neither commits nor only reads. */
+  public void recover(SQLException error, Host host, ErrorTranslation caller) throws SQLException {
+    recover(error, host, caller, false, false);
   }
 
   /**
@@ -288,22 +288,22 @@ public final class RetryController implements TransactionListener {
    * @param readOnly the failed call is proven to only read (the driver's own call, or a server that refuses
    *     writes): an autocommit one may simply run again. Never a guess from SQL text.
    */
-  public void recover(SQLException error, Host host, boolean commits, boolean readOnly) throws SQLException {
+  public void recover(SQLException error, Host host, ErrorTranslation caller, boolean commits, boolean readOnly) throws SQLException {
     if (journal.isReplaying()) {
-      throw host.translate(error); // a call of the replay itself: the replay's loop decides
+      throw caller.translate(error); // a call of the replay itself: the replay's loop decides
     }
     boolean resumed = false;
     to(Phase.FAILED);
     try {
       if (++callRecoveries > policy.maxAttempts()) {
         exhausted++;
-        SQLException typed = host.translate(error);
+        SQLException typed = caller.translate(error);
         String spent = "transparent retry gave up: the call failed again after each of " + (callRecoveries - 1)
             + " recoveries";
         typed.addSuppressed(new SQLException(spent));
         throw gaveUp(typed, spent);
       }
-      recoverOrThrow(error, host, commits, readOnly);
+      recoverOrThrow(error, host, caller, commits, readOnly);
       resumed = true;
       to(Phase.RESUMED);
     } finally {
@@ -316,16 +316,16 @@ public final class RetryController implements TransactionListener {
     }
   }
 
-  private void recoverOrThrow(SQLException error, Host host, boolean commits, boolean readOnly) throws SQLException {
+  private void recoverOrThrow(SQLException error, Host host, ErrorTranslation caller, boolean commits, boolean readOnly) throws SQLException {
     SQLException e = error;
     String endedInside = tracker.endedInsideFailedCall();
     for (;;) {
       boolean lost = host.connectionLost(e);
       if (journal.isReplaying() || !(lost ? failover : policy.retries(rootSqlState(e)))) {
-        throw host.translate(e);
+        throw caller.translate(e);
       }
       if (lost) {
-        SQLException duringReplay = recoverConnection(e, host, commits, readOnly, endedInside);
+        SQLException duringReplay = recoverConnection(e, host, caller, commits, readOnly, endedInside);
         if (duringReplay == null) {
           return; // replayed (or resolved): the transaction goes on as the new one
         }
@@ -336,7 +336,7 @@ public final class RetryController implements TransactionListener {
       }
       if (endedInside != null) {
         notReplayable++;
-        SQLException typed = host.translate(e);
+        SQLException typed = caller.translate(e);
         typed.addSuppressed(new SQLException("The call was not run again because " + endedInside
             + "; what committed there stays committed once, and the rest was rolled back"));
         gaveUp(typed, "the failed call was not run again because " + endedInside);
@@ -349,13 +349,13 @@ public final class RetryController implements TransactionListener {
         if (!enabled) {
           // the application switched retry off and handles conflicts itself: nothing to report
           LOG.debug("SQLSTATE {} not retried: retry is switched off for this connection", rootSqlState(e));
-          throw host.translate(e);
+          throw caller.translate(e);
         }
         if (!loggedNotReplayable) {
           loggedNotReplayable = true;
-          throw gaveUp(host.translate(e), "the transaction cannot be replayed because " + why);
+          throw gaveUp(caller.translate(e), "the transaction cannot be replayed because " + why);
         }
-        throw host.translate(e);
+        throw caller.translate(e);
       }
       long now = System.nanoTime();
       if (runs == 0) {
@@ -364,7 +364,7 @@ public final class RetryController implements TransactionListener {
       }
       if (runs >= policy.maxAttempts() || now - firstFailureNanos > policy.budgetNanos()) {
         exhausted++;
-        SQLException typed = host.translate(e);
+        SQLException typed = caller.translate(e);
         String spent = "transparent retry gave up after " + runs + " runs in "
             + TimeUnit.NANOSECONDS.toMillis(now - firstFailureNanos) + " ms";
         typed.addSuppressed(new SQLException(spent));
@@ -377,7 +377,7 @@ public final class RetryController implements TransactionListener {
         to(Phase.ROLLED_BACK);
         if (!backoff()) {
           replayingNow(false);
-          throw host.translate(e); // interrupted: the original error, the interrupt kept
+          throw caller.translate(e); // interrupted: the original error, the interrupt kept
         }
         runs++;
         replays++;
@@ -397,11 +397,11 @@ public final class RetryController implements TransactionListener {
       if (mismatch == null) {
         return; // the replay continues the transaction that ended with the failure
       }
-      throw mismatch(mismatch, host, error);
+      throw mismatch(mismatch, host, caller, error);
     }
   }
 
-  private ReplayMismatchException mismatch(Journal.Mismatch m, Host host, SQLException error) throws SQLException {
+  private ReplayMismatchException mismatch(Journal.Mismatch m, Host host, ErrorTranslation caller, SQLException error) throws SQLException {
     mismatches++;
     int run = runs;
     EVENTS.info("recovery gave up on transaction {}: on run {}, {} (call {}) gave a different result than the"
@@ -411,7 +411,7 @@ public final class RetryController implements TransactionListener {
     return new ReplayMismatchException("Transparent retry stopped on run " + run + ": " + m.call()
         + " gave a different result than the application saw (call " + (m.index() + 1)
         + " of the transaction); the transaction was rolled back and nothing was committed",
-        host.translate(error), m.recorded(), m.replayed());
+        caller.translate(error), m.recorded(), m.replayed());
   }
 
   /**
@@ -422,7 +422,7 @@ public final class RetryController implements TransactionListener {
    * Returns {@code null} when the call can be made again, or the failure during the replay, to go
    * round the recovery loop again with.
    */
-  private SQLException recoverConnection(SQLException e, Host host, boolean commits, boolean readOnly,
+  private SQLException recoverConnection(SQLException e, Host host, ErrorTranslation caller, boolean commits, boolean readOnly,
       String endedInside) throws SQLException {
     boolean inTransaction = journal.isActive();
     String why = inTransaction ? whyNotReplayable() : null;
@@ -449,7 +449,7 @@ public final class RetryController implements TransactionListener {
       if (endedInside != null) {
         replayingNow(false);
         ended();
-        throw gaveUp(host.translate(new SQLException("The connection was lost during a call that cannot be made"
+        throw gaveUp(caller.translate(new SQLException("The connection was lost during a call that cannot be made"
             + " again because " + endedInside + "; which part of it took effect is not known (the connection was"
             + " re-established)", "08007", e)), "the lost call was not run again because " + endedInside);
       }
@@ -467,7 +467,7 @@ public final class RetryController implements TransactionListener {
         if (outcome == CommitOutcome.UNKNOWN) {
           replayingNow(false);
           ended();
-          throw gaveUp(host.translate(new SQLException("The connection was lost during COMMIT and whether the"
+          throw gaveUp(caller.translate(new SQLException("The connection was lost during COMMIT and whether the"
               + " transaction committed cannot be determined; it was not run again", "08007", e)),
               "whether its COMMIT took effect cannot be determined");
         }
@@ -476,7 +476,7 @@ public final class RetryController implements TransactionListener {
       // statement: nothing of it can have committed, so it may simply run again.
       if (!inTransaction && !readOnly && (tracker.autoCommit() || commits)) {
         replayingNow(false);
-        throw gaveUp(host.translate(new SQLException("The connection was lost while an autocommit statement was"
+        throw gaveUp(caller.translate(new SQLException("The connection was lost while an autocommit statement was"
             + " running and nothing proves that it only read (the SQL text is no proof: a SELECT may call a function"
             + " that writes), so whether it took effect is not known; it was not run again (the connection was"
             + " re-established)", "08007", e)), "an autocommit statement not proven read only was lost in flight");
@@ -490,7 +490,7 @@ public final class RetryController implements TransactionListener {
           exhausted++;
         }
         // the transaction is gone; the connection works again
-        throw gaveUp(host.translate(e), why != null ? "the lost transaction cannot be replayed because " + why
+        throw gaveUp(caller.translate(e), why != null ? "the lost transaction cannot be replayed because " + why
             : "the retry budget is spent");
       }
       runs++;
@@ -510,7 +510,7 @@ public final class RetryController implements TransactionListener {
       replayingNow(false);
     }
     if (mismatch != null) {
-      throw mismatch(mismatch, host, e);
+      throw mismatch(mismatch, host, caller, e);
     }
     return null;
   }

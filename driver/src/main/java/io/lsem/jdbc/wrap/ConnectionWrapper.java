@@ -14,6 +14,7 @@ import io.lsem.jdbc.sql.SessionEffects;
 import io.lsem.jdbc.sql.SqlInfo;
 import io.lsem.jdbc.sql.StatementKind;
 import io.lsem.jdbc.tx.Journal;
+import io.lsem.jdbc.tx.ErrorTranslation;
 import io.lsem.jdbc.tx.Replayable;
 import io.lsem.jdbc.tx.RetryController;
 import io.lsem.jdbc.tx.TransactionTracker;
@@ -41,7 +42,7 @@ import org.postgresql.largeobject.LargeObjectManager;
  */
 @GenerateForwarder("ConnectionProxy")
 public abstract class ConnectionWrapper
-    implements LsemConnection, BaseConnection, Replayable, RetryController.Host {
+    implements LsemConnection, BaseConnection, Replayable, RetryController.Host, ErrorTranslation {
   private static final int OP_SAVEPOINT = -1;
   private static final int OP_ROLLBACK_TO = -2;
   private static final int OP_RELEASE = -3;
@@ -236,16 +237,16 @@ public abstract class ConnectionWrapper
    * Runs {@code call}, a statement execution classified as {@code sql}, under the tracker and
    * transparent retry: when it fails with a retryable error in a replayable transaction, the
    * transaction is replayed and the call made again. Failures reach the caller translated by
-   * {@code host} (the statement, which knows whether it was canceled or timed out).
+   * the statement, which knows whether it was canceled or timed out.
    */
-  final <T> T execute(SqlInfo sql, SqlCall<T> call, Carrier carrier, StatementWrapper host)
+  final <T> T execute(SqlInfo sql, SqlCall<T> call, Carrier carrier, StatementWrapper statement)
       throws SQLException {
-    return run(() -> tracker.beforeStatement(sql), call, carrier, host, true, sql);
+    return run(() -> tracker.beforeStatement(sql), call, carrier, statement, true, sql);
   }
 
   /** Runs a batch of {@code entries} statements, classified together as {@code sql}, like {@link #execute}. */
-  final <T> T executeBatch(SqlInfo sql, int entries, SqlCall<T> call, StatementWrapper host) throws SQLException {
-    return run(() -> tracker.beforeBatch(sql, entries), call, null, host, true, sql);
+  final <T> T executeBatch(SqlInfo sql, int entries, SqlCall<T> call, StatementWrapper statement) throws SQLException {
+    return run(() -> tracker.beforeBatch(sql, entries), call, null, statement, true, sql);
   }
 
   /**
@@ -276,14 +277,14 @@ public abstract class ConnectionWrapper
    *
    * @param sql the statement's classification, or {@code null} for an API call
    */
-  private <T> T run(Announcement announcement, SqlCall<T> call, Carrier carrier, RetryController.Host host,
+  private <T> T run(Announcement announcement, SqlCall<T> call, Carrier carrier, ErrorTranslation caller,
       boolean retryable, SqlInfo sql) throws SQLException {
     boolean timed = session.clock.timing();
     long started = timed ? System.nanoTime() : 0;
     if (timed) {
       session.clock.callStarting(started, sql);
     }
-    return runTimed(announcement, call, carrier, host, retryable, sql, timed, started);
+    return runTimed(announcement, call, carrier, caller, retryable, sql, timed, started);
   }
 
   private long oracleNanos() {
@@ -294,12 +295,12 @@ public abstract class ConnectionWrapper
    * The loop of {@link #run}. Two clock readings per call feed the transaction's breakdown: the
    * call's start ({@code sent}, also the driver's short work before the message) and its end.
    */
-  private <T> T runTimed(Announcement announcement, SqlCall<T> call, Carrier carrier, RetryController.Host host,
+  private <T> T runTimed(Announcement announcement, SqlCall<T> call, Carrier carrier, ErrorTranslation caller,
       boolean retryable, SqlInfo sql, boolean timed, long started) throws SQLException {
     long sent = started;
     if (sql != null && session.timestamps != null && context.guards().anyOn()) {
       context.guards().check(sql, tracker.autoCommit() && tracker.current() == null,
-          host instanceof PreparedStatementWrapper ? ((PreparedStatementWrapper) host).localTimeParameter() : null);
+          caller instanceof PreparedStatementWrapper ? ((PreparedStatementWrapper) caller).localTimeParameter() : null);
     }
     boolean recovering = false;
     for (;;) {
@@ -308,8 +309,8 @@ public abstract class ConnectionWrapper
           && !session.standby.awaitCausalToken()) {
         delegate = session.physical; // moved to the primary
       }
-      if (host instanceof StatementWrapper) {
-        ((StatementWrapper) host).followReconnect();
+      if (caller instanceof StatementWrapper) {
+        ((StatementWrapper) caller).followReconnect();
       }
       try {
         announcement.announce();
@@ -340,17 +341,17 @@ public abstract class ConnectionWrapper
         tracker.afterCall(e);
         if (!retryable) {
           retry.notRecovered();
-          throw host.translate(e);
+          throw caller.translate(e);
         }
         if (effects.notReplayable() != null && !journal().isActive() && !connectionLost(e)) {
           // outside a recorded transaction (autocommit): the call itself must not run twice
           retry.notRecovered();
-          SQLException typed = host.translate(e);
+          SQLException typed = caller.translate(e);
           typed.addSuppressed(new SQLException("The call was not run again because " + effects.notReplayable()));
           throw typed;
         }
         // API calls write nothing by themselves (a COMMIT among them is resolved through the ledger)
-        retry.recover(e, host, commits, sql == null || provenReadOnly());
+        retry.recover(e, this, caller, commits, sql == null || provenReadOnly());
         if (timed) {
           long recovered = System.nanoTime();
           session.clock.retry(recovered - sent);

@@ -5,6 +5,7 @@ import io.lsem.jdbc.codegen.ErrorTranslator;
 import io.lsem.jdbc.codegen.GenerateForwarder;
 import io.lsem.jdbc.codegen.RecordCalls;
 import io.lsem.jdbc.tx.Journal;
+import io.lsem.jdbc.tx.ErrorTranslation;
 import io.lsem.jdbc.tx.Replayable;
 import io.lsem.jdbc.tx.RetryController;
 import java.io.ByteArrayInputStream;
@@ -37,7 +38,7 @@ import java.sql.Statement;
 @RecordCalls(value = {"update*", "insertRow", "deleteRow", "refreshRow", "moveToInsertRow", "cancelRowUpdates",
     "getBlob", "getClob", "getNClob", "getSQLXML", "getRef", "getRowId", "getUnicodeStream", "getNCharacterStream"},
     target = ResultSet.class, hook = "notReplayable", withResult = false)
-public abstract class ResultSetWrapper implements ResultSet, Replayable, RetryController.Host {
+public abstract class ResultSetWrapper implements ResultSet, Replayable, ErrorTranslation {
   private static final int OP_CLOSE = -1;
 
   @Delegate
@@ -74,26 +75,6 @@ public abstract class ResultSetWrapper implements ResultSet, Replayable, RetryCo
   @Override
   public final SQLException translate(SQLException e) {
     return owner != null ? owner.translate(e) : connection.translate(e);
-  }
-
-  @Override
-  public void rollbackForRetry() throws SQLException {
-    connection.rollbackForRetry();
-  }
-
-  @Override
-  public boolean connectionLost(SQLException e) {
-    return connection.connectionLost(e);
-  }
-
-  @Override
-  public void reconnect() throws SQLException {
-    connection.reconnect();
-  }
-
-  @Override
-  public io.lsem.jdbc.tx.RetryController.CommitOutcome resolveCommit() throws SQLException {
-    return connection.resolveCommit();
   }
 
   // ---- hooks of the generated code -------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.lsem.jdbc.wrap;
 
+import io.lsem.jdbc.tx.ErrorTranslation;
 import io.lsem.jdbc.tx.Replayable;
 import io.lsem.jdbc.tx.RetryController;
 import java.sql.SQLException;
@@ -19,11 +20,11 @@ final class Resumption {
     Object call() throws SQLException;
   }
 
-  static Object resume(ConnectionWrapper connection, Replayable target, RetryController.Host host, int op, int intArg,
+  static Object resume(ConnectionWrapper connection, Replayable target, ErrorTranslation caller, int op, int intArg,
       Object otherArgs, SQLException error, Again again) throws SQLException {
     SQLException e = error;
     for (;;) {
-      connection.retry.recover(e, host);
+      connection.retry.recover(e, connection, caller);
       try {
         Object result = again.call();
         if (connection.retry.recording()) {

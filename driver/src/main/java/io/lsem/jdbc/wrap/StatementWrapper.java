@@ -10,6 +10,7 @@ import io.lsem.jdbc.ledger.Ledger;
 import io.lsem.jdbc.sql.SqlStatement;
 import io.lsem.jdbc.sql.StatementKind;
 import io.lsem.jdbc.tx.Journal;
+import io.lsem.jdbc.tx.ErrorTranslation;
 import io.lsem.jdbc.tx.Replayable;
 import io.lsem.jdbc.tx.RetryController;
 import java.sql.Connection;
@@ -41,7 +42,7 @@ import org.postgresql.util.PSQLState;
 @RecordCalls(value = {"setFetchSize", "setMaxRows", "setLargeMaxRows", "setMaxFieldSize", "setQueryTimeout",
     "setFetchDirection", "setEscapeProcessing", "setPoolable", "setCursorName", "closeOnCompletion"},
     target = Statement.class, hook = "configure", guard = "tracksBindings", withResult = false)
-public abstract class StatementWrapper implements Statement, PGStatement, Replayable, RetryController.Host {
+public abstract class StatementWrapper implements Statement, PGStatement, Replayable, ErrorTranslation {
   static final int OP_EXECUTE_QUERY = -1;
   static final int OP_EXECUTE_UPDATE = -2;
   static final int OP_EXECUTE_LARGE_UPDATE = -3;
@@ -106,26 +107,6 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
       queryTimeoutSet = false;
     }
     return connection.context.translate(e, cancelRequested, queryTimeoutSet);
-  }
-
-  @Override
-  public void rollbackForRetry() throws SQLException {
-    connection.rollbackForRetry();
-  }
-
-  @Override
-  public boolean connectionLost(SQLException e) {
-    return connection.connectionLost(e);
-  }
-
-  @Override
-  public void reconnect() throws SQLException {
-    connection.reconnect();
-  }
-
-  @Override
-  public io.lsem.jdbc.tx.RetryController.CommitOutcome resolveCommit() throws SQLException {
-    return connection.resolveCommit();
   }
 
   @Override

@@ -5,7 +5,7 @@ import io.lsem.jdbc.config.LsemSettings;
 import io.lsem.jdbc.error.ExceptionTranslator;
 import io.lsem.jdbc.sql.SqlClassifierCache;
 import io.lsem.jdbc.sql.SqlInfo;
-import io.lsem.jdbc.clock.OracleRegistry;
+import io.lsem.jdbc.ledger.OracleRegistry;
 import io.lsem.jdbc.ledger.Ledger;
 import io.lsem.jdbc.tx.RetryPolicy;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package io.lsem.jdbc.xa;
 
-import io.lsem.jdbc.clock.OracleRegistry;
+import io.lsem.jdbc.ledger.OracleRegistry;
 import io.lsem.jdbc.clock.TimestampOracle;
 import io.lsem.jdbc.ledger.TimestampSession;
 import io.lsem.jdbc.wrap.ConnectionSession;

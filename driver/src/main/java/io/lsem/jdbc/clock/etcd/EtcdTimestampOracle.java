@@ -1,5 +1,6 @@
 package io.lsem.jdbc.clock.etcd;
 
+import io.lsem.jdbc.value.CoordinatorAddress;
 import io.lsem.jdbc.clock.CoordinatorUnavailable;
 import io.lsem.jdbc.clock.Hlc;
 import io.lsem.jdbc.clock.TimestampOracle;

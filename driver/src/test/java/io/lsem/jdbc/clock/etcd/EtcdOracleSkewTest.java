@@ -1,5 +1,6 @@
 package io.lsem.jdbc.clock.etcd;
 
+import io.lsem.jdbc.value.CoordinatorAddress;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

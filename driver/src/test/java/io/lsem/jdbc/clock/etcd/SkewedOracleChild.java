@@ -1,5 +1,6 @@
 package io.lsem.jdbc.clock.etcd;
 
+import io.lsem.jdbc.value.CoordinatorAddress;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.DataOutputStream;

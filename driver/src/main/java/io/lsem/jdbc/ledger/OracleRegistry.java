@@ -1,5 +1,7 @@
-package io.lsem.jdbc.clock;
+package io.lsem.jdbc.ledger;
 
+import io.lsem.jdbc.clock.HybridLogicalClock;
+import io.lsem.jdbc.clock.TimestampOracle;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -54,7 +56,7 @@ public final class OracleRegistry {
       return new HybridLogicalClock(maxOffsetMillis);
     }
     if (className.equals("etcd")) {
-      return new io.lsem.jdbc.clock.etcd.EtcdTimestampOracle(io.lsem.jdbc.clock.etcd.CoordinatorAddress.parse(coordinator),
+      return new io.lsem.jdbc.clock.etcd.EtcdTimestampOracle(io.lsem.jdbc.value.CoordinatorAddress.parse(coordinator),
           timeout, maxOffsetMillis);
     }
     try {

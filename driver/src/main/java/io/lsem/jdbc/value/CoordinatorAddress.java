@@ -1,4 +1,4 @@
-package io.lsem.jdbc.clock.etcd;
+package io.lsem.jdbc.value;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ public record CoordinatorAddress(List<URI> endpoints, String prefix) {
   /** Parses {@code text}; throws {@link IllegalArgumentException} naming the bad part and {@link #FORM}. */
   public static CoordinatorAddress parse(String text) {
     String raw = text == null ? "" : text.trim();
-    String t = io.lsem.jdbc.config.Redaction.redact(raw); // what messages show: credentials hidden
+    String t = Redaction.redact(raw); // what messages show: credentials hidden
     if (!raw.equals(t) || raw.contains("@")) {
       throw new IllegalArgumentException("coordinator '" + t + "' carries credentials, which the driver does not"
           + " send to etcd; expected " + FORM);

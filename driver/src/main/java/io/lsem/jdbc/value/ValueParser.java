@@ -1,4 +1,4 @@
-package io.lsem.jdbc.config;
+package io.lsem.jdbc.value;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -233,7 +233,7 @@ public interface ValueParser<T> {
           return t;
         }
         try {
-          io.lsem.jdbc.clock.etcd.CoordinatorAddress.parse(t);
+          CoordinatorAddress.parse(t);
           return t;
         } catch (IllegalArgumentException e) {
           return null;
@@ -242,7 +242,7 @@ public interface ValueParser<T> {
 
       @Override
       public String expectedForm() {
-        return io.lsem.jdbc.clock.etcd.CoordinatorAddress.FORM + ", or empty for none";
+        return CoordinatorAddress.FORM + ", or empty for none";
       }
     };
   }

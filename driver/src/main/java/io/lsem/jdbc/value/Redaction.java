@@ -1,4 +1,4 @@
-package io.lsem.jdbc.config;
+package io.lsem.jdbc.value;
 
 import java.util.Locale;
 import java.util.regex.Matcher;
