@@ -3,8 +3,6 @@ package io.lsem.examples;
 import io.lsem.jdbc.LsemConnection;
 import io.lsem.jdbc.RetryStats;
 import io.lsem.jdbc.TransactionStatus;
-import io.lsem.jdbc.cli.Lsem;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -45,18 +43,10 @@ public final class MoneyTransferDemo {
   private MoneyTransferDemo() {}
 
   public static void main(String[] args) throws Exception {
-    System.out.println("Starting an embedded PostgreSQL ...");
-    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(Files.createTempDirectory("lsem-demo-"))
-        .setCleanDataDirectory(true).setServerConfig("listen_addresses", "127.0.0.1").start()) {
-      String plain = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
-      System.out.println("Installing the commit ledger (lsem install) ...");
-      if (Lsem.run(new String[] {"install", "--url", plain, "--user", "postgres"}, System.out, System.err) != 0) {
-        throw new IllegalStateException("lsem install failed");
-      }
-      String url = "jdbc:lsem:" + plain.substring("jdbc:".length());
+    try (ExampleServer server = ExampleServer.start()) {
+      String url = server.lsemUrl();
       System.out.println("URL: " + url + "   (only the 'lsem:' differs from plain pgjdbc)\n");
-      Properties credentials = new Properties();
-      credentials.setProperty("user", "postgres");
+      Properties credentials = server.credentials();
       try (Connection c = DriverManager.getConnection(url, credentials)) {
         createAccounts(c);
         showBoundaries(c);
