@@ -1,9 +1,6 @@
 package io.lsem.jdbc.spring;
 
 import org.springframework.boot.EnvironmentPostProcessor;
-import org.springframework.boot.SpringApplication;
-import org.springframework.core.Ordered;
-import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
  * For Spring Boot 4 and later: when {@code spring.datasource.url} is a {@code jdbc:lsem:} URL and
@@ -14,15 +11,4 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * {@code org.springframework.boot.EnvironmentPostProcessor}; runs last, after the application's
  * configuration files are loaded.
  */
-public final class DriverClassNamePostProcessor implements EnvironmentPostProcessor, Ordered {
-
-  @Override
-  public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-    DriverClassNameDefault.apply(environment);
-  }
-
-  @Override
-  public int getOrder() {
-    return Ordered.LOWEST_PRECEDENCE;
-  }
-}
+public final class DriverClassNamePostProcessor extends DefaultingPostProcessor implements EnvironmentPostProcessor {}

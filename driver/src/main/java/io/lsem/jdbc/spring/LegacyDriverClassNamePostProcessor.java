@@ -1,9 +1,5 @@
 package io.lsem.jdbc.spring;
 
-import org.springframework.boot.SpringApplication;
-import org.springframework.core.Ordered;
-import org.springframework.core.env.ConfigurableEnvironment;
-
 /**
  * The same default as {@link DriverClassNamePostProcessor}, through the Spring Boot 2.x/3.x
  * interface {@code org.springframework.boot.env.EnvironmentPostProcessor} (deprecated in Boot 4.0,
@@ -12,16 +8,5 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * changes nothing.
  */
 @SuppressWarnings({"deprecation", "removal"})
-public final class LegacyDriverClassNamePostProcessor
-    implements org.springframework.boot.env.EnvironmentPostProcessor, Ordered {
-
-  @Override
-  public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-    DriverClassNameDefault.apply(environment);
-  }
-
-  @Override
-  public int getOrder() {
-    return Ordered.LOWEST_PRECEDENCE;
-  }
-}
+public final class LegacyDriverClassNamePostProcessor extends DefaultingPostProcessor
+    implements org.springframework.boot.env.EnvironmentPostProcessor {}

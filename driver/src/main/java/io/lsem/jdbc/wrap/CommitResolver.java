@@ -28,11 +28,13 @@ final class CommitResolver {
   private static final long CLOCK_SLACK_SECONDS = 5;
 
   private final ConnectionSession session;
+  private final LostConnection lost;
   private final XidProof xid;
   private final long deadline;
 
-  CommitResolver(ConnectionSession session, XidProof xid) {
+  CommitResolver(ConnectionSession session, LostConnection lost, XidProof xid) {
     this.session = session;
+    this.lost = lost;
     this.xid = xid;
     this.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(session.context.connector().failoverTimeoutMillis());
   }
@@ -46,7 +48,7 @@ final class CommitResolver {
       return onOldServer;
     }
     if (!ledgered) {
-      return xid.outcome(session.physical, session.lostHost.equals(ConnectionSession.hostOf(session.physical)));
+      return xid.outcome(session.physical, lost.host().equals(ConnectionSession.hostOf(session.physical)));
     }
     try (ResultSet rs = session.physical.execSQLQuery(
         "SELECT commit_ts, pg_catalog.pg_current_wal_lsn()::pg_catalog.text FROM lsem.commit_log WHERE txn_id = '" + txn + "'::pg_catalog.uuid")) {
@@ -63,13 +65,13 @@ final class CommitResolver {
    * current primary's ledger decides), or the outcome when it cannot be made sure of.
    */
   private CommitOutcome endLostTransaction(UUID txn) throws SQLException {
-    HostSpec lost = session.lostHost;
-    if (lost.equals(ConnectionSession.hostOf(session.physical))) {
+    HostSpec lostHost = lost.host();
+    if (lostHost.equals(ConnectionSession.hostOf(session.physical))) {
       return backendEnded(session.physical) ? null : CommitOutcome.UNKNOWN;
     }
     BaseConnection old;
     try {
-      old = session.context.connector().open(lost);
+      old = session.context.connector().open(lostHost);
     } catch (SQLException unreachable) {
       // The old primary is down; the promoted server's history is the one that survives (the old
       // one must be rewound before it rejoins), so its ledger decides.
@@ -79,8 +81,8 @@ final class CommitResolver {
       if (PrimaryFinder.inRecovery(old)) {
         return null; // it restarted as a standby: the lost backend is gone, and it follows the new primary
       }
-      LOG.warn("{} and {} both answer as primary; the lost transaction is ended on {}", lost,
-          ConnectionSession.hostOf(session.physical), lost);
+      LOG.warn("{} and {} both answer as primary; the lost transaction is ended on {}", lostHost,
+          ConnectionSession.hostOf(session.physical), lostHost);
       if (!backendEnded(old)) {
         return CommitOutcome.UNKNOWN;
       }
@@ -93,8 +95,8 @@ final class CommitResolver {
 
   /** Terminates the lost backend on {@code server} if it still runs, and waits until it has gone. */
   private boolean backendEnded(BaseConnection server) throws SQLException {
-    long startedBefore = session.lostConnectedAtMillis / 1000 + CLOCK_SLACK_SECONDS;
-    String sql = "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE pid = " + session.lostBackendPid
+    long startedBefore = lost.connectedAtMillis() / 1000 + CLOCK_SLACK_SECONDS;
+    String sql = "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE pid = " + lost.backendPid()
         + " AND backend_start <= pg_catalog.to_timestamp(" + startedBefore + ")";
     for (;;) {
       try (ResultSet rs = server.execSQLQuery(sql)) {
@@ -103,7 +105,7 @@ final class CommitResolver {
         }
       }
       if (System.nanoTime() - deadline > 0) {
-        LOG.warn("backend {} of the lost connection was still running after failoverTimeout", session.lostBackendPid);
+        LOG.warn("backend {} of the lost connection was still running after failoverTimeout", lost.backendPid());
         return false;
       }
       java.util.concurrent.locks.LockSupport.parkNanos(POLL_NANOS); // polls the server until the backend has exited

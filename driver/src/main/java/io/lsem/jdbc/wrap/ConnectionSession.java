@@ -27,11 +27,9 @@ public final class ConnectionSession {
   final TimestampSession timestamps;
   final SessionSettings settings = new SessionSettings();
   /** Bumped by every reconnection: statements made before must make new pgjdbc statements. */
-  int generation;
-  /** Where the connection that was lost last went, and its backend: to make sure its transaction ended. */
-  io.lsem.jdbc.failover.HostSpec lostHost;
-  int lostBackendPid;
-  long lostConnectedAtMillis;
+  private int generation;
+  /** The connection that was lost last, to make sure its transaction ended. */
+  private LostConnection lost;
   /**
    * Why this session cannot be replaced by a new one (temporary objects, LISTEN, session advisory
    * locks, PREPAREd statements, cursors WITH HOLD, SET ROLE, …), or {@code null}: once set, a lost
@@ -185,11 +183,22 @@ public final class ConnectionSession {
       throw new SQLException("failover is off for this configuration", "08003");
     }
     BaseConnection old = physical;
-    lostHost = hostOf(old);
-    lostBackendPid = old.getBackendPID();
-    lostConnectedAtMillis = connectedAtMillis;
+    lost = new LostConnection(hostOf(old), old.getBackendPID(), connectedAtMillis);
     switchTo(connector.connectPrimary());
     context.failedOver(this);
+  }
+
+  /**
+   * After {@link #reconnect()}, what became of the COMMIT whose answer was lost with the old
+   * connection: proven through the ledger or {@code xid}, or {@code UNKNOWN}.
+   */
+  io.lsem.jdbc.tx.RetryController.CommitOutcome resolveLostCommit(XidProof xid) throws SQLException {
+    return new CommitResolver(this, lost, xid).resolve();
+  }
+
+  /** Bumped by every reconnection: statements made before must make new pgjdbc statements. */
+  int generation() {
+    return generation;
   }
 
   static io.lsem.jdbc.failover.HostSpec hostOf(BaseConnection c) {

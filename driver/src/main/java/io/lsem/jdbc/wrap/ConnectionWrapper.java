@@ -42,7 +42,7 @@ import org.postgresql.largeobject.LargeObjectManager;
  */
 @GenerateForwarder("ConnectionProxy")
 public abstract class ConnectionWrapper
-    implements LsemConnection, BaseConnection, Replayable, RetryController.Host, ErrorTranslation {
+    implements LsemConnection, BaseConnection, Replayable, ErrorTranslation {
   private static final int OP_SAVEPOINT = -1;
   private static final int OP_ROLLBACK_TO = -2;
   private static final int OP_RELEASE = -3;
@@ -54,6 +54,10 @@ public abstract class ConnectionWrapper
   final WrapperContext context;
   final TransactionTracker tracker;
   final RetryController retry;
+  /** What transparent retry and failover ask of this connection: rollback, loss, reconnect, COMMIT resolution. */
+  final ConnectionRecovery recovery;
+  /** The BEGIN values and the ledger row, carried in the calls' own messages. */
+  final TimestampMessages timestampMessages;
   private DatabaseMetaData metaData;
   private LargeObjectManager largeObjects;
   /** Statements this lease created and the application has not closed (any thread may close one). */
@@ -69,6 +73,8 @@ public abstract class ConnectionWrapper
     this.context = session.context;
     this.tracker = session.tracker;
     this.retry = session.retry;
+    this.timestampMessages = new TimestampMessages(session);
+    this.recovery = new ConnectionRecovery(this);
   }
 
   /** Wraps a fresh pgjdbc connection: its session and its only lease. */
@@ -137,37 +143,7 @@ public abstract class ConnectionWrapper
       setReadOnly(defaults.readOnly());
     }
     if (session.settings.changedAnything()) {
-      BaseConnection physical = session.physical;
-      if (physical.getNetworkTimeout() != defaults.networkTimeout()) {
-        physical.setNetworkTimeout(Runnable::run, defaults.networkTimeout());
-      }
-      if (physical.getHoldability() != defaults.holdability()) {
-        physical.setHoldability(defaults.holdability());
-      }
-      java.util.Map<String, String> opened = defaults.sessionValues();
-      StringBuilder resets = new StringBuilder();
-      StringBuilder restores = new StringBuilder();
-      for (String name : session.settings.changedVariables(opened.keySet())) {
-        String value = opened.get(name);
-        if (value == null) {
-          resets.append(resets.length() == 0 ? "" : "; ").append("RESET ").append(name);
-        } else {
-          boolean scs = physical.getStandardConformingStrings();
-          restores.append(restores.length() == 0 ? "SELECT " : ", ").append("pg_catalog.set_config('")
-              .append(org.postgresql.core.Utils.escapeLiteral(null, name, scs)).append("', '")
-              .append(org.postgresql.core.Utils.escapeLiteral(null, value, scs)).append("', false)");
-        }
-      }
-      if (resets.length() > 0) {
-        physical.execSQLUpdate(resets.toString());
-      }
-      if (restores.length() > 0) {
-        physical.execSQLQuery(restores.toString()).close();
-      }
-      if (session.settings.changedTransactionDefaults()) {
-        tracker.transactionDefaultsReset();
-      }
-      session.settings.clear();
+      session.settings.restore(session.physical, defaults, tracker);
     }
     if (session.sessionStateUnverifiable) {
       throw new SQLException("the lease called set_config, whose custom settings no check can see:"
@@ -324,13 +300,13 @@ public abstract class ConnectionWrapper
       }
       boolean commits = tracker.commitAnnounced();
       if (commits) {
-        xidProof.committing(tracker.current());
+        recovery.xidProof.committing(tracker.current());
       }
       boolean publish = session.standby == null && context.causal().standbyReadersExist()
           && ((sql != null && !sql.isReadOnly()) || (commits && tracker.current() != null && tracker.current().wrote()));
       T result;
       try {
-        result = session.timestamps == null ? call.call() : timestamped(call, carrier, sql);
+        result = session.timestamps == null ? call.call() : timestampMessages.around(call, carrier, sql);
       } catch (SQLException e) {
         if (timed) {
           long failed = System.nanoTime();
@@ -343,7 +319,7 @@ public abstract class ConnectionWrapper
           retry.notRecovered();
           throw caller.translate(e);
         }
-        if (effects.notReplayable() != null && !journal().isActive() && !connectionLost(e)) {
+        if (effects.notReplayable() != null && !journal().isActive() && !recovery.connectionLost(e)) {
           // outside a recorded transaction (autocommit): the call itself must not run twice
           retry.notRecovered();
           SQLException typed = caller.translate(e);
@@ -351,7 +327,7 @@ public abstract class ConnectionWrapper
           throw typed;
         }
         // API calls write nothing by themselves (a COMMIT among them is resolved through the ledger)
-        retry.recover(e, this, caller, commits, sql == null || provenReadOnly());
+        retry.recover(e, recovery, caller, commits, sql == null || provenReadOnly());
         if (timed) {
           long recovered = System.nanoTime();
           session.clock.retry(recovered - sent);
@@ -418,7 +394,7 @@ public abstract class ConnectionWrapper
   }
 
   /** The last call's SQL changes client_encoding or DateStyle: pgjdbc may close the connection on purpose. */
-  private boolean lastCallForcesDisconnect;
+  boolean lastCallForcesDisconnect;
 
   /**
    * Whether an autocommit call that was lost in flight is proven to have written nothing, so that
@@ -427,81 +403,6 @@ public abstract class ConnectionWrapper
    */
   private boolean provenReadOnly() {
     return session.standby != null;
-  }
-
-  /**
-   * Makes {@code call} send what the transaction's timestamps have pending: through
-   * {@code carrier} in the call's own message when it can, else in a message of its own (BEGIN
-   * values in front of pgjdbc's implicit BEGIN, or right after SQL that began a transaction; a
-   * ledger row before SQL that commits).
-   */
-  @SuppressWarnings("unchecked")
-  private <T> T timestamped(SqlCall<T> call, Carrier carrier, SqlInfo sql) throws SQLException {
-    TimestampSession ts = session.timestamps;
-    if (!ts.hasPendingBegin() && !ts.commitPending()) {
-      return call.call();
-    }
-    try {
-      if (carrier != null) {
-        Object carried = carrier.carry(ts);
-        if (carried != Carrier.NOT_CARRIED) {
-          return (T) carried;
-        }
-      }
-      ts.sendCommitRecordSeparately(session.physical);
-      if (ts.pendingBeginImplicit() && (sql == null || sql.statements().isEmpty()
-          || !StatementWrapper.beginValuesFollow(sql.statements().get(0)))) {
-        ts.sendBeginSeparately(session.physical);
-      }
-      T result = call.call();
-      if (ts.hasPendingBegin() && session.physical.getTransactionState() != TransactionState.IDLE) {
-        ts.sendBeginSeparately(session.physical);
-      }
-      return result;
-    } finally {
-      ts.clearPending();
-    }
-  }
-
-  /**
-   * The COMMIT message with timestamps: the ledger row, {@code commitSql}, the commit LSN, in one
-   * round trip on a statement of its own; then, at most once a minute, a ledger retention batch.
-   */
-  final void commitWithLedger(String commitSql) throws SQLException {
-    TimestampSession ts = session.timestamps;
-    try {
-      if (commitSql.equals("COMMIT")) {
-        java.sql.PreparedStatement message = session.commitMessage();
-        ts.bindCommit(message);
-        message.execute();
-        ts.readCommitResults(message);
-      } else {
-        try (Statement s = session.physical.createStatement()) {
-          s.execute(ts.commitText(commitSql)); // the application's own COMMIT text
-          ts.readCommitResults(s);
-        }
-      }
-    } catch (SQLException e) {
-      endFailedCommit(e);
-      throw e;
-    }
-    ts.afterCommitMessage(session.physical);
-  }
-
-  /**
-   * A COMMIT message failed before its COMMIT ran (the ledger row hit a serialization failure,
-   * say): the transaction is aborted but still open. A failed COMMIT ends the transaction, as with
-   * pgjdbc alone, so it is rolled back here.
-   */
-  private void endFailedCommit(SQLException e) {
-    if (session.physical.getTransactionState() == TransactionState.IDLE) {
-      return;
-    }
-    try {
-      session.physical.execSQLUpdate("ROLLBACK");
-    } catch (SQLException rollbackFailed) {
-      e.addSuppressed(rollbackFailed); // the connection is likely gone; failover takes it from here
-    }
   }
 
   /** Runs a statement on the delegate during a replay, keeping the tracker informed. */
@@ -513,7 +414,7 @@ public abstract class ConnectionWrapper
   final <T> T replayStatement(SqlInfo sql, SqlCall<T> call, Carrier carrier) throws SQLException {
     tracker.beforeStatement(sql);
     try {
-      T result = session.timestamps == null ? call.call() : timestamped(call, carrier, sql);
+      T result = session.timestamps == null ? call.call() : timestampMessages.around(call, carrier, sql);
       tracker.afterCall(null);
       if (sql.changesSession()) {
         session.settings.executed(sql, tracker.status().state() != TransactionStatus.State.IDLE);
@@ -525,108 +426,11 @@ public abstract class ConnectionWrapper
     }
   }
 
-  @Override
-  public void rollbackForRetry() throws SQLException {
-    if (tracker.status().state() == TransactionStatus.State.IDLE) {
-      return; // e.g. a failed COMMIT: the server already rolled back
-    }
-    if (delegate.getAutoCommit()) {
-      tracker.beforeRollbackForRetry(classify("ROLLBACK"));
-      try {
-        delegate.execSQLUpdate("ROLLBACK");
-      } catch (SQLException e) {
-        tracker.afterCall(e);
-        throw e;
-      }
-    } else {
-      tracker.beforeRollbackForRetry(null);
-      try {
-        delegate.rollback();
-      } catch (SQLException e) {
-        tracker.afterCall(e);
-        throw e;
-      }
-    }
-    tracker.afterCall(null);
-  }
-
-  // ---- failover ------------------------------------------------------------------------------------
-
-  /** What settles a lost COMMIT with timestamps off. */
-  private final XidProof xidProof = new XidProof();
-
-  @Override
-  public boolean connectionLost(SQLException e) {
-    if (delegate == ClosedConnection.INSTANCE || context.connector() == null) {
-      return false; // the application closed this handle, or failover is off
-    }
-    if (timedOut(e)) {
-      return false; // the application's own socketTimeout / setNetworkTimeout: pgjdbc closed the connection on purpose
-    }
-    if (lastCallForcesDisconnect || session.boundTo != null) {
-      if (!lostConnection(e)) {
-        return false;
-      }
-      // pgjdbc closed it on purpose (client_encoding, DateStyle), or a new session would be mistaken
-      // for this one: the application gets pgjdbc's error and the connection stays closed
-      e.addSuppressed(new SQLException("The connection was not re-established because "
-          + (session.boundTo != null ? "the session had state a new session would not have: " + session.boundTo
-          : "the call changed client_encoding or DateStyle, which pgjdbc answers by closing the connection")));
-      try {
-        session.physical.abort(Runnable::run);
-      } catch (SQLException alreadyGone) {
-        // closed anyway
-      }
-      return false;
-    }
-    return lostConnection(e);
-  }
-
-  /** Whether {@code e} means the physical connection is gone. */
-  private boolean lostConnection(SQLException e) {
-    for (SQLException x = e; x != null; x = x.getNextException()) {
-      String state = x.getSQLState();
-      if (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
-          || state.equals("57P03"))) {
-        return true;
-      }
-      if (x.getNextException() == x) {
-        break;
-      }
-    }
-    try {
-      return session.physical.isClosed();
-    } catch (SQLException cannotTell) {
-      return true;
-    }
-  }
-
-  /**
-   * Whether {@code e} comes from a read that outlasted the network timeout the application set
-   * ({@code socketTimeout}, {@code setNetworkTimeout}): pgjdbc then closes the connection, and that
-   * is the application's decision, not a failure to repair — the call is not made again and no
-   * other connection replaces this one, exactly as with pgjdbc alone.
-   */
-  static boolean timedOut(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof java.net.SocketTimeoutException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  @Override
-  public void reconnect() throws SQLException {
-    session.reconnect();
+  /** After failover replaced the physical connection: this lease uses the new one. */
+  final void rebindAfterReconnect() {
     delegate = session.physical;
     metaData = null;
     largeObjects = null;
-  }
-
-  @Override
-  public RetryController.CommitOutcome resolveCommit() throws SQLException {
-    return new CommitResolver(session, xidProof).resolve();
   }
 
   // ---- LsemConnection ----------------------------------------------------------------------
@@ -848,7 +652,7 @@ public abstract class ConnectionWrapper
       if (!ts.commitPending()) {
         return Carrier.NOT_CARRIED;
       }
-      commitWithLedger("COMMIT");
+      timestampMessages.commitWithLedger("COMMIT");
       delegate.setAutoCommit(autoCommit);
       return null;
     }, this, true, null);
@@ -860,7 +664,7 @@ public abstract class ConnectionWrapper
     session.requireLocalTransactionControl(this, "commit()");
     run(tracker::beforeCommit, () -> {
       if (session.timestamps == null) {
-        xidProof.beforeCommit(session.physical, tracker.current(), context.connector() != null);
+        recovery.xidProof.beforeCommit(session.physical, tracker.current(), context.connector() != null);
       }
       delegate.commit();
       return null;
@@ -868,7 +672,7 @@ public abstract class ConnectionWrapper
       if (!ts.commitPending()) {
         return Carrier.NOT_CARRIED;
       }
-      commitWithLedger("COMMIT");
+      timestampMessages.commitWithLedger("COMMIT");
       return null;
     }, this, true, null);
   }

@@ -24,7 +24,7 @@ final class Resumption {
       Object otherArgs, SQLException error, Again again) throws SQLException {
     SQLException e = error;
     for (;;) {
-      connection.retry.recover(e, connection, caller);
+      connection.retry.recover(e, connection.recovery, caller);
       try {
         Object result = again.call();
         if (connection.retry.recording()) {

@@ -198,4 +198,44 @@ final class SessionSettings implements TransactionListener {
     c.setReadOnly(readOnly);
     c.setAutoCommit(autoCommit);
   }
+
+  /**
+   * For a pool taking the connection back: puts back on {@code physical} what the lease changed —
+   * network timeout and holdability, then in one round trip of {@code RESET}s the variables it
+   * set, and with {@code set_config} (one more) those that had a value when the connection was
+   * opened — and forgets the changes.
+   */
+  void restore(BaseConnection physical, SessionDefaults defaults, io.lsem.jdbc.tx.TransactionTracker tracker)
+      throws SQLException {
+    if (physical.getNetworkTimeout() != defaults.networkTimeout()) {
+      physical.setNetworkTimeout(Runnable::run, defaults.networkTimeout());
+    }
+    if (physical.getHoldability() != defaults.holdability()) {
+      physical.setHoldability(defaults.holdability());
+    }
+    java.util.Map<String, String> opened = defaults.sessionValues();
+    StringBuilder resets = new StringBuilder();
+    StringBuilder restores = new StringBuilder();
+    for (String name : changedVariables(opened.keySet())) {
+      String value = opened.get(name);
+      if (value == null) {
+        resets.append(resets.length() == 0 ? "" : "; ").append("RESET ").append(name);
+      } else {
+        boolean scs = physical.getStandardConformingStrings();
+        restores.append(restores.length() == 0 ? "SELECT " : ", ").append("pg_catalog.set_config('")
+            .append(org.postgresql.core.Utils.escapeLiteral(null, name, scs)).append("', '")
+            .append(org.postgresql.core.Utils.escapeLiteral(null, value, scs)).append("', false)");
+      }
+    }
+    if (resets.length() > 0) {
+      physical.execSQLUpdate(resets.toString());
+    }
+    if (restores.length() > 0) {
+      physical.execSQLQuery(restores.toString()).close();
+    }
+    if (changedTransactionDefaults()) {
+      tracker.transactionDefaultsReset();
+    }
+    clear();
+  }
 }

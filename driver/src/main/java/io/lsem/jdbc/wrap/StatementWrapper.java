@@ -84,7 +84,7 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
     this.connection = connection;
     this.creator = creator;
     this.number = connection.nextStatementNumber();
-    generation = connection.session.generation;
+    generation = connection.session.generation();
     rebind(connection.wrapRaw(creator));
     connection.opened(this);
   }
@@ -247,7 +247,7 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
         if (only.kind() != StatementKind.COMMIT || only.chain() || ts.hasPendingBegin()) {
           return Carrier.NOT_CARRIED;
         }
-        connection.commitWithLedger(x.sql());
+        connection.timestampMessages.commitWithLedger(x.sql());
         return withoutResult(op);
       }
       String begin = ts.pendingBegin();
@@ -715,13 +715,13 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
 
   /** Whether the pgjdbc statement belongs to a connection the session has replaced. */
   final boolean stale() {
-    return generation != connection.session.generation;
+    return generation != connection.session.generation();
   }
 
   /** Makes a new pgjdbc statement on the session's current connection, configured as the old one. */
   void renew() throws SQLException {
     List<Object> batch = queuedBatch();
-    generation = connection.session.generation;
+    generation = connection.session.generation();
     rebind(creator.call());
     applySettings();
     if (!batch.isEmpty()) {
