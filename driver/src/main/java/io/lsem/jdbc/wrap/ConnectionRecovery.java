@@ -60,7 +60,7 @@ final class ConnectionRecovery implements RetryController.Host {
     if (timedOut(e)) {
       return false; // the application's own socketTimeout / setNetworkTimeout: pgjdbc closed the connection on purpose
     }
-    if (connection.lastCallForcesDisconnect || session.boundTo != null) {
+    if (connection.calls.lastCallForcesDisconnect() || session.boundTo != null) {
       if (!lostConnection(e)) {
         return false;
       }

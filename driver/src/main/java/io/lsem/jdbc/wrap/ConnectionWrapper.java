@@ -3,14 +3,10 @@ package io.lsem.jdbc.wrap;
 import io.lsem.jdbc.LsemConnection;
 import io.lsem.jdbc.RetryStats;
 import io.lsem.jdbc.TransactionStatus;
-import io.lsem.jdbc.clock.CoordinatorUnavailable;
 import io.lsem.jdbc.codegen.Delegate;
 import io.lsem.jdbc.codegen.ErrorTranslator;
 import io.lsem.jdbc.codegen.GenerateForwarder;
-import io.lsem.jdbc.error.CoordinatorUnavailableException;
-import io.lsem.jdbc.ledger.TimestampSession;
 import io.lsem.jdbc.sql.Isolation;
-import io.lsem.jdbc.sql.SessionEffects;
 import io.lsem.jdbc.sql.SqlInfo;
 import io.lsem.jdbc.sql.StatementKind;
 import io.lsem.jdbc.tx.Journal;
@@ -58,6 +54,8 @@ public abstract class ConnectionWrapper
   final ConnectionRecovery recovery;
   /** The BEGIN values and the ledger row, carried in the calls' own messages. */
   final TimestampMessages timestampMessages;
+  /** The loop every call of this lease runs in: tracker, timestamps, transparent retry. */
+  final CallLoop calls;
   private DatabaseMetaData metaData;
   private LargeObjectManager largeObjects;
   /** Statements this lease created and the application has not closed (any thread may close one). */
@@ -75,6 +73,7 @@ public abstract class ConnectionWrapper
     this.retry = session.retry;
     this.timestampMessages = new TimestampMessages(session);
     this.recovery = new ConnectionRecovery(this);
+    this.calls = new CallLoop(this);
   }
 
   /** Wraps a fresh pgjdbc connection: its session and its only lease. */
@@ -203,12 +202,6 @@ public abstract class ConnectionWrapper
 
   // ---- running calls under the tracker and transparent retry -----------------------------------
 
-  /** An announcement to the tracker before a call: what kind of boundary it may cross. */
-  @FunctionalInterface
-  interface Announcement {
-    void announce() throws SQLException;
-  }
-
   /**
    * Runs {@code call}, a statement execution classified as {@code sql}, under the tracker and
    * transparent retry: when it fails with a retryable error in a replayable transaction, the
@@ -217,12 +210,12 @@ public abstract class ConnectionWrapper
    */
   final <T> T execute(SqlInfo sql, SqlCall<T> call, Carrier carrier, StatementWrapper statement)
       throws SQLException {
-    return run(() -> tracker.beforeStatement(sql), call, carrier, statement, true, sql);
+    return calls.run(() -> tracker.beforeStatement(sql), call, carrier, statement, true, sql);
   }
 
   /** Runs a batch of {@code entries} statements, classified together as {@code sql}, like {@link #execute}. */
   final <T> T executeBatch(SqlInfo sql, int entries, SqlCall<T> call, StatementWrapper statement) throws SQLException {
-    return run(() -> tracker.beforeBatch(sql, entries), call, null, statement, true, sql);
+    return calls.run(() -> tracker.beforeBatch(sql, entries), call, null, statement, true, sql);
   }
 
   /**
@@ -232,7 +225,7 @@ public abstract class ConnectionWrapper
    */
   public final void executeOnce(String sql) throws SQLException {
     SqlInfo info = classify(sql);
-    run(() -> tracker.beforeStatement(info), () -> {
+    calls.run(() -> tracker.beforeStatement(info), () -> {
       try (Statement s = delegate.createStatement()) {
         s.execute(sql);
       }
@@ -241,196 +234,20 @@ public abstract class ConnectionWrapper
   }
 
   /** Runs an API call (commit, savepoint, ...) announced by {@code announcement}. */
-  final <T> T settle(Announcement announcement, SqlCall<T> call, boolean retryable) throws SQLException {
-    return run(announcement, call, null, this, retryable, null);
-  }
-
-  /**
-   * The loop every call runs in: announce, call, settle the tracker; on failure let transparent
-   * retry (or failover) recover and call again. A COMMIT whose answer was lost but which took
-   * effect is called again too: on the new connection there is no transaction left, so it does
-   * nothing and returns as a COMMIT does.
-   *
-   * @param sql the statement's classification, or {@code null} for an API call
-   */
-  private <T> T run(Announcement announcement, SqlCall<T> call, Carrier carrier, ErrorTranslation caller,
-      boolean retryable, SqlInfo sql) throws SQLException {
-    boolean timed = session.clock.timing();
-    long started = timed ? System.nanoTime() : 0;
-    if (timed) {
-      session.clock.callStarting(started, sql);
-    }
-    return runTimed(announcement, call, carrier, caller, retryable, sql, timed, started);
-  }
-
-  private long oracleNanos() {
-    return session.timestamps == null ? 0 : session.timestamps.oracleNanos();
-  }
-
-  /**
-   * The loop of {@link #run}. Two clock readings per call feed the transaction's breakdown: the
-   * call's start ({@code sent}, also the driver's short work before the message) and its end.
-   */
-  private <T> T runTimed(Announcement announcement, SqlCall<T> call, Carrier carrier, ErrorTranslation caller,
-      boolean retryable, SqlInfo sql, boolean timed, long started) throws SQLException {
-    long sent = started;
-    if (sql != null && session.timestamps != null && context.guards().anyOn()) {
-      context.guards().check(sql, tracker.autoCommit() && tracker.current() == null,
-          caller instanceof PreparedStatementWrapper ? ((PreparedStatementWrapper) caller).localTimeParameter() : null);
-    }
-    boolean recovering = false;
-    for (;;) {
-      long oracleBefore = oracleNanos(); // the BEGIN's timestamp is taken while the call is announced
-      if (session.standby != null && tracker.status().state() == TransactionStatus.State.IDLE
-          && !session.standby.awaitCausalToken()) {
-        delegate = session.physical; // moved to the primary
-      }
-      if (caller instanceof StatementWrapper) {
-        ((StatementWrapper) caller).followReconnect();
-      }
-      try {
-        announcement.announce();
-      } catch (CoordinatorUnavailable noTimestamp) {
-        throw unsent(noTimestamp);
-      }
-      SessionEffects effects = sql == null ? SessionEffects.NONE : sql.effects();
-      lastCallForcesDisconnect = effects.forcesDisconnect();
-      if (effects != SessionEffects.NONE) {
-        noteEffects(effects);
-      }
-      boolean commits = tracker.commitAnnounced();
-      if (commits) {
-        recovery.xidProof.committing(tracker.current());
-      }
-      boolean publish = session.standby == null && context.causal().standbyReadersExist()
-          && ((sql != null && !sql.isReadOnly()) || (commits && tracker.current() != null && tracker.current().wrote()));
-      T result;
-      try {
-        result = session.timestamps == null ? call.call() : timestampMessages.around(call, carrier, sql);
-      } catch (SQLException e) {
-        if (timed) {
-          long failed = System.nanoTime();
-          session.clock.server(failed - sent - (oracleNanos() - oracleBefore));
-          session.clock.callEnded(failed);
-          sent = failed;
-        }
-        tracker.afterCall(e);
-        if (!retryable) {
-          retry.notRecovered();
-          throw caller.translate(e);
-        }
-        if (effects.notReplayable() != null && !journal().isActive() && !recovery.connectionLost(e)) {
-          // outside a recorded transaction (autocommit): the call itself must not run twice
-          retry.notRecovered();
-          SQLException typed = caller.translate(e);
-          typed.addSuppressed(new SQLException("The call was not run again because " + effects.notReplayable()));
-          throw typed;
-        }
-        // API calls write nothing by themselves (a COMMIT among them is resolved through the ledger)
-        retry.recover(e, recovery, caller, commits, sql == null || provenReadOnly());
-        if (timed) {
-          long recovered = System.nanoTime();
-          session.clock.retry(recovered - sent);
-          sent = recovered; // the call is made again from here
-        }
-        recovering = true;
-        continue;
-      } catch (CoordinatorUnavailable noTimestamp) {
-        throw unsent(noTimestamp);
-      } catch (RuntimeException | Error e) {
-        tracker.afterCall(new SQLException(e));
-        retry.notRecovered();
-        throw e;
-      }
-      if (timed) {
-        long returned = System.nanoTime();
-        session.clock.server(returned - sent - (oracleNanos() - oracleBefore));
-        session.clock.callEnded(returned);
-      } else if (session.clock.timing()) {
-        session.clock.untimedCallEnded(System.nanoTime()); // measuring began inside this call
-      }
-      tracker.afterCall(null);
-      if (publish && tracker.status().state() == TransactionStatus.State.IDLE) {
-        session.publishCommitPosition();
-      }
-      if (sql != null && sql.changesSession()) {
-        session.settings.executed(sql, tracker.status().state() != TransactionStatus.State.IDLE);
-      }
-      if (recovering) {
-        retry.succeededAfterRecovery();
-      }
-      return result;
-    }
-  }
-
-  /**
-   * The shared timestamp oracle did not answer, so the call that needed a timestamp was not sent:
-   * the tracker settles it as refused before sending, and the application gets the typed error.
-   */
-  private SQLException unsent(CoordinatorUnavailable noTimestamp) {
-    SQLException typed = new CoordinatorUnavailableException(noTimestamp.getMessage());
-    tracker.afterCall(typed);
-    retry.notRecovered();
-    return typed;
-  }
-
-  /**
-   * Before a call whose SQL text shows session effects: a transaction it runs in can no longer be
-   * replayed when the effect survives a rollback (or is a session {@code SET} inside the
-   * transaction); the session can no longer be replaced when a new one would lack the state.
-   * Found in the text, this only ever makes the driver more careful.
-   */
-  private void noteEffects(SessionEffects effects) {
-    // a transaction is open, or this call begins one (pgjdbc's implicit BEGIN goes with it)
-    boolean inTransaction = tracker.current() != null || journal().isActive();
-    if (effects.notReplayable() != null && inTransaction) {
-      journal().markNotReplayable(effects.notReplayable());
-    } else if (effects.sessionSet() && inTransaction) {
-      journal().markNotReplayable("it changed session state (SET, RESET or set_config) inside the transaction");
-    }
-    if (effects.sessionBound() != null && session.boundTo == null) {
-      session.boundTo = effects.sessionBound();
-    }
-  }
-
-  /** The last call's SQL changes client_encoding or DateStyle: pgjdbc may close the connection on purpose. */
-  boolean lastCallForcesDisconnect;
-
-  /**
-   * Whether an autocommit call that was lost in flight is proven to have written nothing, so that
-   * it may simply run again: only on a standby (the server refuses every write there). The SQL
-   * classifier's "read" is not proof — a {@code SELECT} may call a function that writes.
-   */
-  private boolean provenReadOnly() {
-    return session.standby != null;
-  }
-
-  /** Runs a statement on the delegate during a replay, keeping the tracker informed. */
-  final <T> T replayStatement(SqlInfo sql, SqlCall<T> call) throws SQLException {
-    return replayStatement(sql, call, null);
-  }
-
-  /** The same, carrying the transaction's timestamps like the first run did. */
-  final <T> T replayStatement(SqlInfo sql, SqlCall<T> call, Carrier carrier) throws SQLException {
-    tracker.beforeStatement(sql);
-    try {
-      T result = session.timestamps == null ? call.call() : timestampMessages.around(call, carrier, sql);
-      tracker.afterCall(null);
-      if (sql.changesSession()) {
-        session.settings.executed(sql, tracker.status().state() != TransactionStatus.State.IDLE);
-      }
-      return result;
-    } catch (SQLException e) {
-      tracker.afterCall(e);
-      throw e;
-    }
+  final <T> T settle(CallLoop.Announcement announcement, SqlCall<T> call, boolean retryable) throws SQLException {
+    return calls.run(announcement, call, null, this, retryable, null);
   }
 
   /** After failover replaced the physical connection: this lease uses the new one. */
   final void rebindAfterReconnect() {
-    delegate = session.physical;
+    rebindToSession();
     metaData = null;
     largeObjects = null;
+  }
+
+  /** This lease calls the session's current physical connection (after a move to the primary). */
+  final void rebindToSession() {
+    delegate = session.physical;
   }
 
   // ---- LsemConnection ----------------------------------------------------------------------
@@ -645,7 +462,7 @@ public abstract class ConnectionWrapper
     if (autoCommit) {
       session.requireLocalTransactionControl(this, "setAutoCommit(true)");
     }
-    run(() -> tracker.beforeSetAutoCommit(autoCommit), () -> {
+    calls.run(() -> tracker.beforeSetAutoCommit(autoCommit), () -> {
       delegate.setAutoCommit(autoCommit);
       return null;
     }, ts -> {
@@ -662,7 +479,7 @@ public abstract class ConnectionWrapper
   @Override
   public void commit() throws SQLException {
     session.requireLocalTransactionControl(this, "commit()");
-    run(tracker::beforeCommit, () -> {
+    calls.run(tracker::beforeCommit, () -> {
       if (session.timestamps == null) {
         recovery.xidProof.beforeCommit(session.physical, tracker.current(), context.connector() != null);
       }
@@ -855,7 +672,7 @@ public abstract class ConnectionWrapper
     String command = op == OP_SAVEPOINT ? "SAVEPOINT " : op == OP_ROLLBACK_TO ? "ROLLBACK TO SAVEPOINT "
         : "RELEASE SAVEPOINT ";
     String sql = command + otherArgs;
-    replayStatement(classify(sql), () -> {
+    calls.replay(classify(sql), () -> {
       try (Statement s = delegate.createStatement()) {
         return s.execute(sql);
       }

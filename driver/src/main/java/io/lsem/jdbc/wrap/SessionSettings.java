@@ -2,7 +2,6 @@ package io.lsem.jdbc.wrap;
 
 import io.lsem.jdbc.sql.SqlInfo;
 import io.lsem.jdbc.sql.SqlStatement;
-import io.lsem.jdbc.sql.StatementKind;
 import io.lsem.jdbc.tx.Transaction;
 import io.lsem.jdbc.tx.TransactionListener;
 import java.sql.SQLException;

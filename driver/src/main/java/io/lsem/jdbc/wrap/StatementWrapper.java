@@ -621,7 +621,7 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
       case OP_EXECUTE_LARGE_BATCH:
         requeue(x.batch());
         SqlInfo batch = replayBatchInfo(x);
-        Object counts = connection.replayStatement(batch,
+        Object counts = connection.calls.replay(batch,
             () -> op == OP_EXECUTE_BATCH ? delegate.executeBatch() : delegate.executeLargeBatch());
         restoreQueuedBatch();
         return counts;
@@ -636,13 +636,13 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
     Carrier carrier = replayCarrier(op, x, info);
     switch (op) {
       case OP_EXECUTE_QUERY:
-        return rebindResult(x, connection.replayStatement(info, () -> rawQuery(x), carrier));
+        return rebindResult(x, connection.calls.replay(info, () -> rawQuery(x), carrier));
       case OP_EXECUTE_UPDATE:
-        return connection.replayStatement(info, () -> rawUpdate(x), carrier);
+        return connection.calls.replay(info, () -> rawUpdate(x), carrier);
       case OP_EXECUTE_LARGE_UPDATE:
-        return connection.replayStatement(info, () -> rawLargeUpdate(x), carrier);
+        return connection.calls.replay(info, () -> rawLargeUpdate(x), carrier);
       case OP_EXECUTE:
-        return connection.replayStatement(info, () -> rawExecute(x), carrier);
+        return connection.calls.replay(info, () -> rawExecute(x), carrier);
       default:
         throw new IllegalStateException("no recorded execution " + op);
     }
