@@ -1,8 +1,6 @@
 package io.lsem.jdbc;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import org.postgresql.ds.PGConnectionPoolDataSource;
+import io.lsem.jdbc.codegen.GenerateDataSourceBase;
 
 /**
  * pgjdbc's {@code PGConnectionPoolDataSource} through the LSEM driver, for application servers and
@@ -11,74 +9,9 @@ import org.postgresql.ds.PGConnectionPoolDataSource;
  * ({@link LsemDataSourceProperties}), by {@link #setProperty(String, String)} or in the URL. The
  * physical connection inside each {@code PooledConnection} is the driver's.
  */
-public class LsemConnectionPoolDataSource extends PGConnectionPoolDataSource implements LsemDataSourceProperties {
+@GenerateDataSourceBase(name = "ConnectionPoolDataSourceBase", over = "org.postgresql.ds.PGConnectionPoolDataSource")
+public class LsemConnectionPoolDataSource extends ConnectionPoolDataSourceBase {
   private static final long serialVersionUID = 1L;
-  private final DataSourceSettings lsem = new DataSourceSettings();
-
-  /** Takes a {@code jdbc:lsem:postgresql:} URL; throws {@link IllegalArgumentException} naming the expected form otherwise. */
-  @Override
-  public void setUrl(String url) {
-    super.setUrl(lsem.plainUrl(url));
-  }
-
-  @Override
-  public void setURL(String url) {
-    setUrl(url);
-  }
-
-  /** The {@code jdbc:lsem:} URL, the driver's properties included. */
-  @Override
-  public String getUrl() {
-    return lsem.lsemUrl(super.getUrl());
-  }
-
-  @Override
-  public String getURL() {
-    return getUrl();
-  }
-
-  /** Sets a driver property (validated now, as in the URL) or a pgjdbc one. */
-  @Override
-  public void setProperty(String name, String value) throws SQLException {
-    LsemProperty p = lsem.owned(name);
-    if (p != null) {
-      lsem.set(p, value);
-    } else {
-      super.setProperty(name, value);
-    }
-  }
-
-  @Override
-  public String getProperty(String name) throws SQLException {
-    LsemProperty p = lsem.owned(name);
-    return p != null ? lsem.get(p) : super.getProperty(name);
-  }
-
-  @Override
-  public void setDriverProperty(LsemProperty property, String value) {
-    lsem.set(property, value);
-  }
-
-  @Override
-  public String getDriverProperty(LsemProperty property) {
-    return lsem.get(property);
-  }
-
-  @Override
-  public Connection getConnection(String user, String password) throws SQLException {
-    return lsem.connect(super.getUrl(), user, password);
-  }
-
-  /** A reference that {@link LsemObjectFactory} turns back into this class, the driver's properties included. */
-  @Override
-  protected javax.naming.Reference createReference() {
-    return DataSourceSettings.reference(getClass());
-  }
-
-  @Override
-  public javax.naming.Reference getReference() throws javax.naming.NamingException {
-    return lsem.addTo(super.getReference());
-  }
 
   @Override
   public String getDescription() {

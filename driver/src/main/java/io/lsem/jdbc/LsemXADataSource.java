@@ -1,9 +1,8 @@
 package io.lsem.jdbc;
 
-import java.sql.Connection;
+import io.lsem.jdbc.codegen.GenerateDataSourceBase;
 import java.sql.SQLException;
 import javax.sql.XAConnection;
-import org.postgresql.xa.PGXADataSource;
 
 /**
  * pgjdbc's {@code PGXADataSource} through the LSEM driver, for transaction managers: configured
@@ -14,78 +13,14 @@ import org.postgresql.xa.PGXADataSource;
  * records the same logical id and commit timestamp in its database's ledger. A branch is not
  * replayed once prepared; before, transparent retry works as for any transaction.
  */
-public class LsemXADataSource extends PGXADataSource implements LsemDataSourceProperties {
+@GenerateDataSourceBase(name = "XADataSourceBase", over = "org.postgresql.xa.PGXADataSource")
+public class LsemXADataSource extends XADataSourceBase {
   private static final long serialVersionUID = 1L;
-  private final DataSourceSettings lsem = new DataSourceSettings();
 
-  /** Takes a {@code jdbc:lsem:postgresql:} URL; throws {@link IllegalArgumentException} naming the expected form otherwise. */
-  @Override
-  public void setUrl(String url) {
-    super.setUrl(lsem.plainUrl(url));
-  }
-
-  @Override
-  public void setURL(String url) {
-    setUrl(url);
-  }
-
-  /** The {@code jdbc:lsem:} URL, the driver's properties included. */
-  @Override
-  public String getUrl() {
-    return lsem.lsemUrl(super.getUrl());
-  }
-
-  @Override
-  public String getURL() {
-    return getUrl();
-  }
-
-  /** Sets a driver property (validated now, as in the URL) or a pgjdbc one. */
-  @Override
-  public void setProperty(String name, String value) throws SQLException {
-    LsemProperty p = lsem.owned(name);
-    if (p != null) {
-      lsem.set(p, value);
-    } else {
-      super.setProperty(name, value);
-    }
-  }
-
-  @Override
-  public String getProperty(String name) throws SQLException {
-    LsemProperty p = lsem.owned(name);
-    return p != null ? lsem.get(p) : super.getProperty(name);
-  }
-
-  @Override
-  public void setDriverProperty(LsemProperty property, String value) {
-    lsem.set(property, value);
-  }
-
-  @Override
-  public String getDriverProperty(LsemProperty property) {
-    return lsem.get(property);
-  }
-
-  @Override
-  public Connection getConnection(String user, String password) throws SQLException {
-    return lsem.connect(super.getUrl(), user, password);
-  }
-
+  /** An XA connection whose statements go through the driver (its own XA resource). */
   @Override
   public XAConnection getXAConnection(String user, String password) throws SQLException {
     return LsemDriver.registered().xaConnection(getConnection(user, password));
-  }
-
-  /** A reference that {@link LsemObjectFactory} turns back into this class, the driver's properties included. */
-  @Override
-  protected javax.naming.Reference createReference() {
-    return DataSourceSettings.reference(getClass());
-  }
-
-  @Override
-  public javax.naming.Reference getReference() throws javax.naming.NamingException {
-    return lsem.addTo(super.getReference());
   }
 
   @Override

@@ -14,11 +14,13 @@ import javax.lang.model.element.TypeElement;
 import javax.tools.Diagnostic;
 
 /**
- * Generates the classes asked for by {@link GenerateForwarder} and {@link GenerateStub}.
+ * Generates the classes asked for by {@link GenerateForwarder}, {@link GenerateStub} and
+ * {@link GenerateDataSourceBase}.
  */
 @SupportedAnnotationTypes({
     "io.lsem.jdbc.codegen.GenerateForwarder",
     "io.lsem.jdbc.codegen.GenerateStub",
+    "io.lsem.jdbc.codegen.GenerateDataSourceBase",
     "io.lsem.jdbc.codegen.RecordCalls"})
 public final class ForwarderProcessor extends AbstractProcessor {
 
@@ -35,6 +37,13 @@ public final class ForwarderProcessor extends AbstractProcessor {
     for (Element e : round.getElementsAnnotatedWith(GenerateStub.class)) {
       generate(e, e.getAnnotation(GenerateStub.class).value(), true);
     }
+    for (Element e : round.getElementsAnnotatedWith(GenerateDataSourceBase.class)) {
+      GenerateDataSourceBase spec = e.getAnnotation(GenerateDataSourceBase.class);
+      TypeElement type = (TypeElement) e;
+      String pkg = processingEnv.getElementUtils().getPackageOf(type).getQualifiedName().toString();
+      write(pkg, spec.name(), DataSourceBaseWriter.source(pkg, spec.name(), spec.over(),
+          type.getSimpleName().toString()), e);
+    }
     return true;
   }
 
@@ -48,14 +57,18 @@ public final class ForwarderProcessor extends AbstractProcessor {
       SourceWriter writer = new SourceWriter(processingEnv, model, className);
       String source = stub ? writer.stub() : writer.forwarder();
       String pkg = processingEnv.getElementUtils().getPackageOf(type).getQualifiedName().toString();
-      try (Writer w = processingEnv.getFiler().createSourceFile(pkg + "." + className, type).openWriter()) {
-        w.write(source);
-      }
+      write(pkg, className, source, e);
     } catch (GenerationException ex) {
       processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, ex.getMessage(), ex.element);
+    }
+  }
+
+  private void write(String pkg, String className, String source, Element origin) {
+    try (Writer w = processingEnv.getFiler().createSourceFile(pkg + "." + className, origin).openWriter()) {
+      w.write(source);
     } catch (IOException ex) {
       processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR,
-          "cannot write " + className + ": " + ex.getMessage(), e);
+          "cannot write " + className + ": " + ex.getMessage(), origin);
     }
   }
 }
