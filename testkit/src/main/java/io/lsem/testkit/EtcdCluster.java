@@ -53,11 +53,36 @@ public final class EtcdCluster implements AutoCloseable {
     return Files.isExecutable(p) ? p : null;
   }
 
-  /** Starts {@code size} members and waits until each reports itself healthy. */
+  /**
+   * Starts {@code size} members and waits until each reports itself healthy. The ports are chosen
+   * free but another process may take one before etcd binds it; a cluster whose member then exits
+   * is started again on new ports, up to three times.
+   */
   public static EtcdCluster start(int size) {
     if (binary() == null) {
       throw new IllegalStateException("no etcd server program at /usr/bin/etcd (Debian's etcd-server) or LSEM_ETCD");
     }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(size);
+      } catch (MemberExited e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** A member's process ended before it became healthy (a port taken meanwhile, say). */
+  private static final class MemberExited extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    MemberExited(String message) {
+      super(message);
+    }
+  }
+
+  private static EtcdCluster startOnce(int size) {
     try {
       EtcdCluster cluster = new EtcdCluster(Files.createTempDirectory("lsem-etcd-"), size);
       try {
@@ -194,7 +219,11 @@ public final class EtcdCluster implements AutoCloseable {
       } catch (IOException notYet) {
         // starting: the next poll asks again
       }
-      if (members[i] == null || !members[i].isAlive() || System.nanoTime() > deadline) {
+      if (members[i] == null || !members[i].isAlive()) {
+        throw new MemberExited("etcd member " + i + " exited before it became healthy; log: "
+            + dir.resolve(name(i) + ".log"));
+      }
+      if (System.nanoTime() > deadline) {
         throw new IllegalStateException("etcd member " + i + " did not become healthy; log: "
             + dir.resolve(name(i) + ".log"));
       }

@@ -14,13 +14,14 @@ import javax.lang.model.element.TypeElement;
 import javax.tools.Diagnostic;
 
 /**
- * Generates the classes asked for by {@link GenerateForwarder}, {@link GenerateStub} and
- * {@link GenerateDataSourceBase}.
+ * Generates the classes asked for by {@link GenerateForwarder}, {@link GenerateStub},
+ * {@link GenerateGuarded} and {@link GenerateDataSourceBase}.
  */
 @SupportedAnnotationTypes({
     "io.lsem.jdbc.codegen.GenerateForwarder",
     "io.lsem.jdbc.codegen.GenerateStub",
     "io.lsem.jdbc.codegen.GenerateDataSourceBase",
+    "io.lsem.jdbc.codegen.GenerateGuarded",
     "io.lsem.jdbc.codegen.RecordCalls"})
 public final class ForwarderProcessor extends AbstractProcessor {
 
@@ -32,10 +33,14 @@ public final class ForwarderProcessor extends AbstractProcessor {
   @Override
   public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
     for (Element e : round.getElementsAnnotatedWith(GenerateForwarder.class)) {
-      generate(e, e.getAnnotation(GenerateForwarder.class).value(), false);
+      generate(e, e.getAnnotation(GenerateForwarder.class).value(), false, null);
     }
     for (Element e : round.getElementsAnnotatedWith(GenerateStub.class)) {
-      generate(e, e.getAnnotation(GenerateStub.class).value(), true);
+      generate(e, e.getAnnotation(GenerateStub.class).value(), true, null);
+    }
+    for (Element e : round.getElementsAnnotatedWith(GenerateGuarded.class)) {
+      GenerateGuarded spec = e.getAnnotation(GenerateGuarded.class);
+      generate(e, spec.value(), false, spec.guard());
     }
     for (Element e : round.getElementsAnnotatedWith(GenerateDataSourceBase.class)) {
       GenerateDataSourceBase spec = e.getAnnotation(GenerateDataSourceBase.class);
@@ -47,7 +52,8 @@ public final class ForwarderProcessor extends AbstractProcessor {
     return true;
   }
 
-  private void generate(Element e, String className, boolean stub) {
+  /** A forwarder, a stub, or with {@code guard} a guarded subclass. */
+  private void generate(Element e, String className, boolean stub, String guard) {
     try {
       if (e.getKind() != ElementKind.CLASS || !e.getModifiers().contains(Modifier.ABSTRACT)) {
         throw new GenerationException(e, "only an abstract class can be the base of a generated class");
@@ -55,7 +61,7 @@ public final class ForwarderProcessor extends AbstractProcessor {
       TypeElement type = (TypeElement) e;
       ClassModel model = new ClassModel(processingEnv, type);
       SourceWriter writer = new SourceWriter(processingEnv, model, className);
-      String source = stub ? writer.stub() : writer.forwarder();
+      String source = guard != null ? writer.guarded(guard) : stub ? writer.stub() : writer.forwarder();
       String pkg = processingEnv.getElementUtils().getPackageOf(type).getQualifiedName().toString();
       write(pkg, className, source, e);
     } catch (GenerationException ex) {

@@ -66,6 +66,30 @@ final class SourceWriter {
     return out.toString();
   }
 
+  /**
+   * Overrides each public instance method the annotated class's superclass declares: {@code
+   * guard()}, then the superclass's method.
+   */
+  String guarded(String guard) {
+    javax.lang.model.element.TypeElement parent =
+        (javax.lang.model.element.TypeElement) types.asElement(model.type.getSuperclass());
+    header("", "final", "Calls {@code " + guard + "()} before each method {@code " + parent.getSimpleName()
+        + "} declares, then that method.");
+    for (ExecutableElement m : ElementFilter.methodsIn(parent.getEnclosedElements())) {
+      java.util.Set<Modifier> mods = m.getModifiers();
+      if (!mods.contains(Modifier.PUBLIC) || mods.contains(Modifier.STATIC) || mods.contains(Modifier.FINAL)) {
+        continue;
+      }
+      ExecutableType t = memberType(m);
+      signatureLine(m, t);
+      out.append("    ").append(guard).append("();\n    ")
+          .append(t.getReturnType().getKind() == TypeKind.VOID ? "" : "return ")
+          .append("super.").append(m.getSimpleName()).append("(").append(arguments(m)).append(");\n  }\n\n");
+    }
+    out.append("}\n");
+    return out.toString();
+  }
+
   String stub() {
     header("", "Returns the default value from every method that {@link " + model.type.getSimpleName()
         + "} leaves abstract. For benchmarks only.");
@@ -83,13 +107,18 @@ final class SourceWriter {
   }
 
   private void header(String modifier, String doc) {
+    header("public ", modifier, doc);
+  }
+
+  /** The package, the class line with {@code visibility} ("public " or "") and its constructors. */
+  private void header(String visibility, String modifier, String doc) {
     out.append("package ").append(packageName).append(";\n\n")
         .append("/**\n * ").append(doc).append("\n * Generated at build time by {@code ")
         .append(ForwarderProcessor.class.getName()).append("}; do not edit.\n */\n")
         .append("@javax.annotation.processing.Generated(\"").append(ForwarderProcessor.class.getName())
         .append("\")\n")
         .append("@SuppressWarnings({\"deprecation\", \"removal\", \"unchecked\", \"rawtypes\"})\n")
-        .append("public ").append(modifier.isEmpty() ? "" : modifier + " ")
+        .append(visibility).append(modifier.isEmpty() ? "" : modifier + " ")
         .append("class ").append(className).append(" extends ")
         .append(model.type.getQualifiedName()).append(" {\n\n");
     for (ExecutableElement c : ElementFilter.constructorsIn(model.type.getEnclosedElements())) {

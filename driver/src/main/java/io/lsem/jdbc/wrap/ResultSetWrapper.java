@@ -38,7 +38,7 @@ import java.sql.Statement;
 @RecordCalls(value = {"update*", "insertRow", "deleteRow", "refreshRow", "moveToInsertRow", "cancelRowUpdates",
     "getBlob", "getClob", "getNClob", "getSQLXML", "getRef", "getRowId", "getUnicodeStream", "getNCharacterStream"},
     target = ResultSet.class, hook = "notReplayable", withResult = false)
-public abstract class ResultSetWrapper implements ResultSet, Replayable, ErrorTranslation {
+public abstract class ResultSetWrapper extends ChildWrapper implements ResultSet, Replayable, ErrorTranslation {
   private static final int OP_CLOSE = -1;
 
   @Delegate
@@ -213,20 +213,12 @@ public abstract class ResultSetWrapper implements ResultSet, Replayable, ErrorTr
   }
 
   @Override
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    if (iface.isInstance(this)) {
-      return iface.cast(this);
-    }
-    return connection.wrapRaw(() -> delegate.unwrap(iface));
+  final java.sql.Wrapper wrapped() {
+    return delegate;
   }
 
   @Override
-  public boolean isWrapperFor(Class<?> iface) throws SQLException {
-    return iface.isInstance(this) || delegate.isWrapperFor(iface);
-  }
-
-  @Override
-  public String toString() {
-    return delegate.toString();
+  final ConnectionWrapper owningConnection() {
+    return connection;
   }
 }

@@ -42,7 +42,7 @@ import org.postgresql.util.PSQLState;
 @RecordCalls(value = {"setFetchSize", "setMaxRows", "setLargeMaxRows", "setMaxFieldSize", "setQueryTimeout",
     "setFetchDirection", "setEscapeProcessing", "setPoolable", "setCursorName", "closeOnCompletion"},
     target = Statement.class, hook = "configure", guard = "tracksBindings", withResult = false)
-public abstract class StatementWrapper implements Statement, PGStatement, Replayable, ErrorTranslation {
+public abstract class StatementWrapper extends ChildWrapper implements Statement, PGStatement, Replayable, ErrorTranslation {
   static final int OP_EXECUTE_QUERY = -1;
   static final int OP_EXECUTE_UPDATE = -2;
   static final int OP_EXECUTE_LARGE_UPDATE = -3;
@@ -762,20 +762,12 @@ public abstract class StatementWrapper implements Statement, PGStatement, Replay
   // ---- identity -------------------------------------------------------------------------------------
 
   @Override
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    if (iface.isInstance(this)) {
-      return iface.cast(this);
-    }
-    return connection.wrapRaw(() -> delegate.unwrap(iface));
+  final java.sql.Wrapper wrapped() {
+    return delegate;
   }
 
   @Override
-  public boolean isWrapperFor(Class<?> iface) throws SQLException {
-    return iface.isInstance(this) || delegate.isWrapperFor(iface);
-  }
-
-  @Override
-  public String toString() {
-    return delegate.toString();
+  final ConnectionWrapper owningConnection() {
+    return connection;
   }
 }
