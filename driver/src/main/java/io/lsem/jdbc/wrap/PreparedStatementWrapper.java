@@ -134,7 +134,7 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     // as an array, the value first; an array parameter whose first element is such a value counts too
     Object time = value instanceof Object[] args && args.length > 0 ? args[0] : value;
     long bit = index >= 1 && index <= 64 ? 1L << (index - 1) : 0;
-    String justNow = time instanceof java.util.Date || time instanceof java.time.temporal.Temporal ? justNow(time) : null;
+    String justNow = mayBeInstant(time) ? justNow(time) : null;
     if (justNow != null) {
       justNowParameters |= bit;
       justNowType = justNow;
@@ -151,6 +151,24 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     } else {
       bindings = put(bindings, index, b);
     }
+  }
+
+  /**
+   * Whether {@code v} may be an instant. The common values are told by their class alone: an
+   * {@code instanceof} of an interface ({@code Temporal}) that a final class such as
+   * {@code Integer} does not implement scans its supertypes on every call on JDK 17.
+   */
+  private static boolean mayBeInstant(Object v) {
+    if (v == null) {
+      return false;
+    }
+    Class<?> c = v.getClass();
+    if (c == Integer.class || c == Long.class || c == String.class || c == java.math.BigDecimal.class
+        || c == Double.class || c == Boolean.class || c == Short.class || c == Float.class || c == Byte.class
+        || c == byte[].class || c == java.util.UUID.class || c == java.time.LocalDate.class) {
+      return false;
+    }
+    return v instanceof java.util.Date || v instanceof java.time.temporal.Temporal;
   }
 
   /** Bit {@code i - 1}: parameter {@code i} is a time taken from this JVM's clock just now, for {@link WriteGuards}. */
