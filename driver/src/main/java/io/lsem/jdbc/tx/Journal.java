@@ -268,7 +268,7 @@ public final class Journal {
       return false;
     }
     bytes += ENTRY_BYTES + valueBytes;
-    if (other != null && !(other instanceof Replayable)) {
+    if (other != null && (Values.isPlainValue(other) || !(other instanceof Replayable))) {
       bytes += Values.estimateBytes(other);
     }
     if (bytes > maxBytes) {
