@@ -229,10 +229,51 @@ public final class ConnectionSession {
    * ({@link SessionStateChanges}): the pool then compares the server's state with the state it
    * handed out before lending the connection again.
    */
-  boolean sessionStateSuspect;
+  private boolean sessionStateSuspect;
 
   /** Whether SQL of the current lease called {@code set_config} ({@link SessionStateChanges#callsSetConfig}). */
-  boolean sessionStateUnverifiable;
+  private boolean sessionStateUnverifiable;
+
+  /** What the application's SQL {@code sql} (classified as {@code info}) may have done to the session. */
+  void sqlClassified(String sql, io.lsem.jdbc.sql.SqlInfo info) {
+    if (PreparedStatementDrops.drops(sql, info)) {
+      preparedStatementsDropped();
+    }
+    if (!sessionStateUnverifiable) {
+      if (SessionStateChanges.callsSetConfig(sql)) {
+        sessionStateUnverifiable = true;
+      } else if (!sessionStateSuspect && SessionStateChanges.mayChange(info)) {
+        sessionStateSuspect = true;
+      }
+    }
+  }
+
+  /**
+   * For a pool taking the connection back: puts back the settings the lease changed
+   * ({@link SessionSettings#restore}), then proves the session is as the pool handed it out — or
+   * throws (SQLSTATE 55000) so that the pool retires the connection: after {@code set_config},
+   * whose custom settings no check can see, or when the server's state differs from
+   * {@code defaults}' fingerprint.
+   */
+  void restoreForReuse(SessionDefaults defaults) throws SQLException {
+    if (settings.changedAnything()) {
+      settings.restore(physical, defaults, tracker);
+    }
+    if (sessionStateUnverifiable) {
+      throw new SQLException("the lease called set_config, whose custom settings no check can see:"
+          + " retired, not lent again", "55000");
+    }
+    if (sessionStateSuspect) {
+      // the proof: the server's own state, compared with what the pool handed out first
+      String now = SessionDefaults.fingerprint(physical);
+      if (!now.equals(defaults.fingerprint())) {
+        throw new SQLException("the session's settings or role differ from when the pool opened it after the reset"
+            + " (SET ROLE, SESSION AUTHORIZATION, or a setting the reset cannot restore): retired, not lent again",
+            "55000");
+      }
+      sessionStateSuspect = false;
+    }
+  }
 
   /** The application ran DEALLOCATE or DISCARD ALL: the driver's own prepared statements are made again. */
   void preparedStatementsDropped() {

@@ -141,23 +141,7 @@ public abstract class ConnectionWrapper
     if (tracker.connectionReadOnly() != defaults.readOnly()) {
       setReadOnly(defaults.readOnly());
     }
-    if (session.settings.changedAnything()) {
-      session.settings.restore(session.physical, defaults, tracker);
-    }
-    if (session.sessionStateUnverifiable) {
-      throw new SQLException("the lease called set_config, whose custom settings no check can see:"
-          + " retired, not lent again", "55000");
-    }
-    if (session.sessionStateSuspect) {
-      // the proof: the server's own state, compared with what the pool handed out first
-      String now = SessionDefaults.fingerprint(session.physical);
-      if (!now.equals(defaults.fingerprint())) {
-        throw new SQLException("the session's settings or role differ from when the pool opened it after the reset"
-            + " (SET ROLE, SESSION AUTHORIZATION, or a setting the reset cannot restore): retired, not lent again",
-            "55000");
-      }
-      session.sessionStateSuspect = false;
-    }
+    session.restoreForReuse(defaults);
     endLease();
   }
 
@@ -179,16 +163,7 @@ public abstract class ConnectionWrapper
 
   SqlInfo classify(String sql) {
     SqlInfo info = context.classify(sql, delegate.getStandardConformingStrings());
-    if (PreparedStatementDrops.drops(sql, info)) {
-      session.preparedStatementsDropped();
-    }
-    if (!session.sessionStateUnverifiable) {
-      if (SessionStateChanges.callsSetConfig(sql)) {
-        session.sessionStateUnverifiable = true;
-      } else if (!session.sessionStateSuspect && SessionStateChanges.mayChange(info)) {
-        session.sessionStateSuspect = true;
-      }
-    }
+    session.sqlClassified(sql, info);
     return info;
   }
 
