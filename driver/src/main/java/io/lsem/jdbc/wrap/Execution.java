@@ -31,7 +31,7 @@ record Execution(String sql, Object keys, Binding[] bindings, java.util.List<Obj
   private static long size(Binding[] set) {
     long bytes = 16;
     for (Binding b : set) {
-      bytes += 32 + io.lsem.jdbc.tx.Journal.estimateBytes(b.value());
+      bytes += 32 + b.estimatedBytes();
     }
     return bytes;
   }

@@ -121,6 +121,58 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     return kind;
   }
 
+  /** Hook of the generated setters for a {@code boolean}: kept unboxed. */
+  protected final void bind(int op, int index, boolean value) {
+    bindPrimitive(op, Binding.of(op, index, value));
+  }
+
+  /** Hook of the generated setters for a {@code byte}: kept unboxed. */
+  protected final void bind(int op, int index, byte value) {
+    bindPrimitive(op, Binding.of(op, index, value));
+  }
+
+  /** Hook of the generated setters for a {@code short}: kept unboxed. */
+  protected final void bind(int op, int index, short value) {
+    bindPrimitive(op, Binding.of(op, index, value));
+  }
+
+  /** Hook of the generated setters for a {@code int}: kept unboxed. */
+  protected final void bind(int op, int index, int value) {
+    bindPrimitive(op, Binding.of(op, index, value));
+  }
+
+  /** Hook of the generated setters for a {@code long}: kept unboxed. */
+  protected final void bind(int op, int index, long value) {
+    bindPrimitive(op, Binding.of(op, index, value));
+  }
+
+  /** Hook of the generated setters for a {@code float}: kept unboxed. */
+  protected final void bind(int op, int index, float value) {
+    bindPrimitive(op, Binding.of(op, index, value));
+  }
+
+  /** Hook of the generated setters for a {@code double}: kept unboxed. */
+  protected final void bind(int op, int index, double value) {
+    bindPrimitive(op, Binding.of(op, index, value));
+  }
+
+  /**
+   * A primitive parameter (or {@code registerOutParameter}'s SQL type): nothing to copy, no
+   * instant, nothing that cannot be sent again; only the recording's bound applies.
+   */
+  private void bindPrimitive(int op, Binding kept) {
+    int index = kept.index();
+    if (index >= 1 && index <= 64) {
+      justNowParameters &= ~(1L << (index - 1)); // this parameter, bound again, is no longer one
+    }
+    Binding b = keepsValue(0) ? kept : notKept(op, index);
+    if (kindOf(op) == REGISTER_OUT_PARAMETER) {
+      outRegistrations = put(outRegistrations == null ? new Binding[4] : outRegistrations, index, b);
+    } else {
+      bindings = put(bindings, index, b);
+    }
+  }
+
   /** Hook of the generated setters: remembers the parameter (a copy of its value). */
   protected final void bind(int op, int index, Object value) {
     byte kind = kindOf(op);
@@ -145,7 +197,7 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
       unreplayableParameter = value.getClass().getSimpleName();
     }
     Binding b = keepsValue(largeValueBytes(value))
-        ? new Binding(op, index, io.lsem.jdbc.tx.Journal.copyOf(value)) : notKept(op, index);
+        ? Binding.of(op, index, io.lsem.jdbc.tx.Journal.copyOf(value)) : notKept(op, index);
     if (kind == REGISTER_OUT_PARAMETER) {
       outRegistrations = put(outRegistrations == null ? new Binding[4] : outRegistrations, index, b);
     } else {
@@ -244,7 +296,7 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     if (recording()) {
       journal().markTooLarge(describe() + " parameter " + index);
     }
-    return new Binding(op, index, NOT_KEPT);
+    return Binding.of(op, index, NOT_KEPT);
   }
 
   /** Whether every parameter set now was kept. */
@@ -572,7 +624,7 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
       sendStream(psDelegate, op, index, new ByteArrayInputStream(bytes), length);
       return null;
     });
-    keep(index, new Binding(op, index, new StreamValue(bytes, length)), bytes.length);
+    keep(index, Binding.of(op, index, new StreamValue(bytes, length)), bytes.length);
   }
 
   private void setReader(int index, Reader reader, long length) throws SQLException {
@@ -592,7 +644,7 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
       sendReader(psDelegate, index, new StringReader(text), length);
       return null;
     });
-    keep(index, new Binding(OP_CHARACTER_STREAM, index, new StreamValue(text, length)), 2L * text.length());
+    keep(index, Binding.of(OP_CHARACTER_STREAM, index, new StreamValue(text, length)), 2L * text.length());
   }
 
   /** Keeps a stream's binding, unless what was read is beyond the recording's bound. */
@@ -602,7 +654,7 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
 
   /** After a stream setter that went to pgjdbc untouched: a null stream is kept as such, anything else is not kept. */
   private void keepNull(int index, boolean nullStream, int op, long length) {
-    bindings = put(bindings, index, nullStream ? new Binding(op, index, new StreamValue(null, length))
+    bindings = put(bindings, index, nullStream ? Binding.of(op, index, new StreamValue(null, length))
         : notKept(op, index));
   }
 
