@@ -65,12 +65,10 @@ public final class LsemDriver implements Driver {
 
   /**
    * A newly opened connection for {@code url}, never from a pool even with {@code pool=true}: what a
-   * pool (the driver's {@code LsemDataSource}) opens its connections with.
+   * pool (the driver's {@code LsemDataSource}) opens its connections with. A URL that is not the
+   * driver's is refused naming it, as every bad input is.
    */
   public Connection connectUnpooled(String url, Properties info) throws SQLException {
-    if (!acceptsURL(url)) {
-      throw new SQLException("Not an LSEM URL; expected " + URL_FORM, "08001");
-    }
     return implementation.connectUnpooled(url, info);
   }
 

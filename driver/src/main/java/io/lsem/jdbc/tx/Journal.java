@@ -243,6 +243,14 @@ public final class Journal {
     }
   }
 
+  /**
+   * Whether {@code value} is null, a string, a boxed primitive, a {@code BigDecimal}, a UUID or one
+   * of the common {@code java.time} values: told by its class alone, with no interface check.
+   */
+  public static boolean isPlainValue(Object value) {
+    return Values.isPlainValue(value);
+  }
+
   /** A copy of {@code value} that later changes by the application cannot affect. */
   public static Object copyOf(Object value) {
     return Values.freeze(value);

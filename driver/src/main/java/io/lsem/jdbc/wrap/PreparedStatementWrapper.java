@@ -165,8 +165,12 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     if (index >= 1 && index <= 64) {
       justNowParameters &= ~(1L << (index - 1)); // this parameter, bound again, is no longer one
     }
-    Binding b = keepsValue(0) ? kept : notKept(op, index);
-    if (kindOf(op) == REGISTER_OUT_PARAMETER) {
+    store(kindOf(op), index, keepsValue(0) ? kept : notKept(op, index));
+  }
+
+  /** Keeps {@code b} as parameter {@code index}, or as its OUT registration. */
+  private void store(byte kind, int index, Binding b) {
+    if (kind == REGISTER_OUT_PARAMETER) {
       outRegistrations = put(outRegistrations == null ? new Binding[4] : outRegistrations, index, b);
     } else {
       bindings = put(bindings, index, b);
@@ -196,13 +200,8 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
     if (io.lsem.jdbc.tx.Journal.cannotReplay(value)) {
       unreplayableParameter = value.getClass().getSimpleName();
     }
-    Binding b = keepsValue(largeValueBytes(value))
-        ? Binding.of(op, index, io.lsem.jdbc.tx.Journal.copyOf(value)) : notKept(op, index);
-    if (kind == REGISTER_OUT_PARAMETER) {
-      outRegistrations = put(outRegistrations == null ? new Binding[4] : outRegistrations, index, b);
-    } else {
-      bindings = put(bindings, index, b);
-    }
+    store(kind, index, keepsValue(largeValueBytes(value))
+        ? Binding.of(op, index, io.lsem.jdbc.tx.Journal.copyOf(value)) : notKept(op, index));
   }
 
   /**
@@ -215,9 +214,10 @@ public abstract class PreparedStatementWrapper extends StatementWrapper implemen
       return false;
     }
     Class<?> c = v.getClass();
-    if (c == Integer.class || c == Long.class || c == String.class || c == java.math.BigDecimal.class
-        || c == Double.class || c == Boolean.class || c == Short.class || c == Float.class || c == Byte.class
-        || c == byte[].class || c == java.util.UUID.class || c == java.time.LocalDate.class) {
+    if (c == java.time.LocalDateTime.class || c == java.time.OffsetDateTime.class) {
+      return true;
+    }
+    if (c == byte[].class || io.lsem.jdbc.tx.Journal.isPlainValue(v)) {
       return false;
     }
     return v instanceof java.util.Date || v instanceof java.time.temporal.Temporal;
